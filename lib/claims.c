@@ -1,0 +1,215 @@
+#include "config.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "claims.h"
+#include "json.h"
+#include "log.h"
+
+enum num { NUM_ABSENT, NUM_OK, NUM_BAD };
+
+/* NumericDate: an integer or finite number of seconds. */
+static enum num numeric_date(json_object *payload, const char *name, int64_t *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(payload, name, &v))
+		return NUM_ABSENT;
+	if (json_object_is_type(v, json_type_int)) {
+		*out = json_object_get_int64(v);
+		return NUM_OK;
+	}
+	if (json_object_is_type(v, json_type_double)) {
+		double d = json_object_get_double(v);
+
+		if (!isfinite(d) || d < -9e18 || d > 9e18)
+			return NUM_BAD;
+		*out = (int64_t)floor(d);
+		return NUM_OK;
+	}
+	return NUM_BAD;
+}
+
+static void fmt_time(char *buf, size_t cap, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, cap, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, cap, "%lld", (long long)t);
+}
+
+static enum jwt_verdict check_iss(json_object *payload, const struct jwt_issuer *iss,
+                                  struct jwt_result *res)
+{
+	int present;
+	const char *v = jwt_json_str(payload, "iss", &present);
+
+	if (v != NULL)
+		jwt_sanitize(res->iss, sizeof(res->iss), v, strlen(v));
+	if (v == NULL || strcmp(v, iss->issuer) != 0) {
+		snprintf(res->reason, sizeof(res->reason), "token issuer \"%.80s\" is not \"%.80s\"",
+		         v != NULL ? res->iss : present ? "(not a string)" : "(none)", iss->issuer);
+		return JWT_UNKNOWN_ISSUER;
+	}
+	return JWT_OK;
+}
+
+static enum jwt_verdict check_typ(const char *header_typ, const struct jwt_issuer *iss,
+                                  struct jwt_result *res)
+{
+	const char *t = header_typ;
+
+	if (iss->typ == NULL)
+		return JWT_OK;
+	/* RFC 7515 4.1.9: "application/" may be omitted, compare case-insensitively. */
+	if (strncasecmp(t, "application/", 12) == 0)
+		t += 12;
+	if (strcasecmp(t, iss->typ) == 0 ||
+	    (strncasecmp(iss->typ, "application/", 12) == 0 && strcasecmp(t, iss->typ + 12) == 0))
+		return JWT_OK;
+	snprintf(res->reason, sizeof(res->reason), "token type \"%.40s\" is not \"%.40s\"",
+	         header_typ, iss->typ);
+	return JWT_TYP;
+}
+
+static enum jwt_verdict check_times(json_object *payload, const struct jwt_issuer *iss,
+                                    time_t now, struct jwt_result *res)
+{
+	int64_t exp = 0, nbf = 0, iat = 0, n = (int64_t)now, lw = iss->leeway;
+	enum num e = numeric_date(payload, "exp", &exp);
+	enum num b = numeric_date(payload, "nbf", &nbf);
+	enum num i = numeric_date(payload, "iat", &iat);
+	char when[40];
+
+	if (e != NUM_OK) {
+		snprintf(res->reason, sizeof(res->reason), "claim \"exp\" is %s",
+		         e == NUM_ABSENT ? "missing (tokens must expire)" : "not a number");
+		return JWT_BAD_CLAIM;
+	}
+	res->exp = exp;
+	if (b == NUM_BAD || i == NUM_BAD) {
+		snprintf(res->reason, sizeof(res->reason), "claim \"%s\" is not a number",
+		         b == NUM_BAD ? "nbf" : "iat");
+		return JWT_BAD_CLAIM;
+	}
+	if (n - lw >= exp) {
+		fmt_time(when, sizeof(when), exp);
+		snprintf(res->reason, sizeof(res->reason), "token expired at %s (%lld s ago)", when,
+		         (long long)(n - exp));
+		return JWT_EXPIRED;
+	}
+	if (b == NUM_OK && n + lw < nbf) {
+		fmt_time(when, sizeof(when), nbf);
+		snprintf(res->reason, sizeof(res->reason), "token is not valid before %s "
+		         "(check the clocks)", when);
+		return JWT_NOT_YET_VALID;
+	}
+	if (i == NUM_OK && n + lw < iat) {
+		fmt_time(when, sizeof(when), iat);
+		snprintf(res->reason, sizeof(res->reason), "token issued in the future, at %s "
+		         "(check the clocks)", when);
+		return JWT_ISSUED_IN_FUTURE;
+	}
+	if (iss->max_lifetime > 0) {
+		if (i != NUM_OK) {
+			snprintf(res->reason, sizeof(res->reason),
+			         "claim \"iat\" missing; max_lifetime needs it");
+			return JWT_BAD_CLAIM;
+		}
+		if (exp - iat > iss->max_lifetime) {
+			snprintf(res->reason, sizeof(res->reason),
+			         "token lifetime %lld s is over max_lifetime %ld s",
+			         (long long)(exp - iat), iss->max_lifetime);
+			return JWT_LIFETIME;
+		}
+	}
+	return JWT_OK;
+}
+
+int claim_contains(json_object *v, const char *want)
+{
+	size_t i;
+
+	if (v == NULL)
+		return 0;
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return (size_t)json_object_get_string_len(v) == strlen(want) &&
+		       strcmp(json_object_get_string(v), want) == 0;
+	case json_type_int:
+	case json_type_boolean:
+		return strcmp(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), want) == 0;
+	case json_type_array:
+		for (i = 0; i < json_object_array_length(v); i++) {
+			json_object *e = json_object_array_get_idx(v, i);
+
+			if (!json_object_is_type(e, json_type_array) && claim_contains(e, want))
+				return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static enum jwt_verdict check_aud(json_object *payload, const struct jwt_issuer *iss,
+                                  struct jwt_result *res)
+{
+	json_object *aud;
+
+	if (!json_object_object_get_ex(payload, "aud", &aud)) {
+		snprintf(res->reason, sizeof(res->reason), "token has no audience; this host "
+		         "needs \"%.100s\"", iss->audience);
+		return JWT_WRONG_AUDIENCE;
+	}
+	if ((json_object_is_type(aud, json_type_string) || json_object_is_type(aud, json_type_array))
+	    && claim_contains(aud, iss->audience))
+		return JWT_OK;
+	snprintf(res->reason, sizeof(res->reason), "token is not for this host: audience "
+	         "\"%.100s\" not in %.80s", iss->audience,
+	         json_object_to_json_string_ext(aud, JSON_C_TO_STRING_PLAIN |
+	                                                JSON_C_TO_STRING_NOSLASHESCAPE));
+	jwt_sanitize(res->reason, sizeof(res->reason), res->reason, strlen(res->reason));
+	return JWT_WRONG_AUDIENCE;
+}
+
+static enum jwt_verdict check_required(json_object *payload, const struct jwt_issuer *iss,
+                                       struct jwt_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < iss->n_required; i++) {
+		const struct jwt_required_claim *rc = &iss->required[i];
+
+		if (!claim_contains(jwt_json_path(payload, rc->path), rc->value)) {
+			snprintf(res->reason, sizeof(res->reason),
+			         "claim \"%.60s\" does not contain \"%.60s\"", rc->path, rc->value);
+			return JWT_CLAIM_MISMATCH;
+		}
+	}
+	return JWT_OK;
+}
+
+enum jwt_verdict claims_check(json_object *payload, const char *header_typ,
+                              const struct jwt_issuer *iss, time_t now, struct jwt_result *res)
+{
+	enum jwt_verdict v;
+	const char *s;
+
+	if ((s = jwt_json_str(payload, "sub", NULL)) != NULL)
+		jwt_sanitize(res->sub, sizeof(res->sub), s, strlen(s));
+	if ((s = jwt_json_str(payload, "jti", NULL)) != NULL)
+		jwt_sanitize(res->jti, sizeof(res->jti), s, strlen(s));
+	if ((v = check_iss(payload, iss, res)) != JWT_OK ||
+	    (v = check_typ(header_typ, iss, res)) != JWT_OK ||
+	    (v = check_times(payload, iss, now, res)) != JWT_OK ||
+	    (v = check_aud(payload, iss, res)) != JWT_OK ||
+	    (v = check_required(payload, iss, res)) != JWT_OK)
+		return v;
+	return JWT_OK;
+}

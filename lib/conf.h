@@ -1,0 +1,82 @@
+/* /etc/security/pam_jwt.conf: one parser shared by the module and pam-jwt. */
+#ifndef PAM_JWT_CONF_H
+#define PAM_JWT_CONF_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+#define JWT_DEFAULT_CONFIG "/etc/security/pam_jwt.conf"
+#define JWT_DEFAULT_CACHE_DIR "/var/cache/pam_jwt"
+#define JWT_CONFIG_MAX_BYTES (64 * 1024)
+#define JWT_CONFIG_MAX_LINE 4096
+#define JWT_MAX_ISSUERS 32
+
+struct jwt_group_map {
+	char *idp;    /* group as the token names it */
+	char *local;  /* comma-separated local groups */
+};
+
+struct jwt_required_claim {
+	char *path;   /* dotted claim path */
+	char *value;
+};
+
+struct jwt_issuer {
+	char name[64];
+	char *issuer;
+	char *audience;
+	char *jwks_file;
+	char *jwks_uri;
+	char *ca_file;
+	char *hmac_secret_file;
+	unsigned algorithms;
+	char *username_claim;
+	char *username_suffix;
+	char *user_map_file;
+	char *groups_claim;
+	char *allowed_groups;     /* space-separated */
+	char *typ;
+	struct jwt_group_map *group_map;
+	size_t n_group_map;
+	struct jwt_required_claim *required;
+	size_t n_required;
+	long leeway;
+	long max_lifetime;        /* 0: no bound */
+	long refresh_timeout;
+	long refresh_cooldown;
+	long max_stale;
+	int allow_root;
+	unsigned long set;        /* keys given in this section (duplicate check) */
+	char where[300];          /* "file:line" of the section header */
+};
+
+struct jwt_config {
+	char *path;
+	char *cache_dir;
+	struct jwt_issuer defaults;
+	struct jwt_issuer *issuers;
+	size_t n_issuers;
+	unsigned long set;
+};
+
+/* Read and validate a config file (opened with open_trusted).  On error
+ * returns NULL and writes "file:line: message" into err. */
+struct jwt_config *jwt_config_load(const char *path, char *err, size_t errcap);
+
+/* Parse config text; `path` only names the source in messages. */
+struct jwt_config *jwt_config_parse(const char *text, size_t len, const char *path,
+                                    char *err, size_t errcap);
+
+/* Set one key (the single setter for file lines).  iss NULL: before any
+ * section.  Returns 0, or -1 with a message (without the file:line). */
+int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *key,
+                   const char *value, char *err, size_t errcap);
+
+void jwt_config_free(struct jwt_config *cfg);
+
+/* Path of the cached key set for an issuer: cache_dir/NAME.jwks */
+int jwt_cache_path(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                   const char *suffix, char *buf, size_t cap);
+
+#endif

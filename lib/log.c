@@ -1,0 +1,35 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "log.h"
+
+void jwt_logf(const struct jwt_log *log, int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (log == NULL || log->fn == NULL)
+		return;
+	if (level == JWT_LOG_DEBUG && !log->debug)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log->fn(log->ctx, level, buf);
+}
+
+void jwt_sanitize(char *dst, size_t cap, const char *src, size_t srclen)
+{
+	size_t i, o = 0;
+
+	if (cap == 0)
+		return;
+	for (i = 0; src != NULL && i < srclen && o + 1 < cap; i++) {
+		unsigned char c = (unsigned char)src[i];
+		/* quotes become ' so a value can sit inside "..." in a log line */
+		dst[o++] = c == '"' ? '\'' : (c >= 0x20 && c < 0x7f && c != '\\') ? (char)c : '?';
+	}
+	dst[o] = '\0';
+}

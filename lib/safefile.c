@@ -1,0 +1,164 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "safefile.h"
+
+static int owner_ok(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+/* Check path and each ancestor directory (lstat: no symlinked dirs). */
+static int ancestors_ok(const char *path, int include_self, char *why, size_t whycap)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+	struct stat st;
+	char *slash;
+
+	if (n == 0 || n >= sizeof(buf) || path[0] != '/') {
+		snprintf(why, whycap, "path must be absolute");
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	if (!include_self) {
+		if ((slash = strrchr(buf, '/')) == buf)
+			buf[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	for (;;) {
+		if (lstat(buf, &st) != 0) {
+			snprintf(why, whycap, "%s: %s", buf, strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(why, whycap, "%s is not a directory", buf);
+			return -1;
+		}
+		if (!owner_ok(st.st_uid)) {
+			snprintf(why, whycap, "directory %s is not owned by root", buf);
+			return -1;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+			snprintf(why, whycap, "directory %s is writable by group or others", buf);
+			return -1;
+		}
+		if (strcmp(buf, "/") == 0)
+			return 0;
+		slash = strrchr(buf, '/');
+		if (slash == buf)
+			buf[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+int dir_trusted(const char *dir, char *why, size_t whycap)
+{
+	return ancestors_ok(dir, 1, why, whycap);
+}
+
+int open_trusted(const char *path, size_t max_size, int flags, char *why, size_t whycap)
+{
+	struct stat st;
+	int fd;
+
+	if (ancestors_ok(path, 0, why, whycap) != 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(why, whycap, "%s", errno == ELOOP ? "is a symbolic link" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(why, whycap, "%s", strerror(errno));
+		goto bad;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whycap, "not a regular file");
+		goto bad;
+	}
+	if (!owner_ok(st.st_uid)) {
+		snprintf(why, whycap, "not owned by root");
+		goto bad;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, whycap, "writable by group or others");
+		goto bad;
+	}
+	if ((flags & TRUSTED_SECRET) && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+		snprintf(why, whycap, "secret readable by group or others (chmod 0600)");
+		goto bad;
+	}
+	if ((size_t)st.st_size > max_size) {
+		snprintf(why, whycap, "larger than %zu bytes", max_size);
+		goto bad;
+	}
+	return fd;
+bad:
+	close(fd);
+	return -1;
+}
+
+int read_trusted_flags(const char *path, size_t max_size, int flags, char **buf, size_t *len,
+                       char *why, size_t whycap)
+{
+	int fd = open_trusted(path, max_size, flags, why, whycap);
+	char *p = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -1;
+	if ((p = malloc(max_size + 1)) == NULL) {
+		snprintf(why, whycap, "out of memory");
+		goto out;
+	}
+	/* Read up to one byte past the cap: the file may have grown since fstat. */
+	for (;;) {
+		ssize_t r = read(fd, p + n, max_size + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(why, whycap, "%s", strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max_size) {
+			snprintf(why, whycap, "larger than %zu bytes", max_size);
+			goto out;
+		}
+	}
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	p = NULL;
+	rc = 0;
+out:
+	if (p != NULL) {
+		explicit_bzero(p, max_size + 1);
+		free(p);
+	}
+	close(fd);
+	return rc;
+}
+
+int read_trusted(const char *path, size_t max_size, char **buf, size_t *len,
+                 char *why, size_t whycap)
+{
+	return read_trusted_flags(path, max_size, 0, buf, len, why, whycap);
+}

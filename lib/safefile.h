@@ -1,0 +1,28 @@
+/* Opening files that decide who may log in: config, key cache, secrets. */
+#ifndef PAM_JWT_SAFEFILE_H
+#define PAM_JWT_SAFEFILE_H
+
+#include <stddef.h>
+
+#define TRUSTED_SECRET 1  /* also refuse any group/other read permission */
+
+/*
+ * Open `path` read-only if it is absolute, not a symlink, a regular file of
+ * at most max_size bytes, owned by root (or by the caller's euid), not
+ * writable by group or other, and every ancestor directory is owned by
+ * root/euid and not group/other-writable unless sticky.  Returns an fd or
+ * -1 with a short reason in why.
+ */
+int open_trusted(const char *path, size_t max_size, int flags, char *why, size_t whycap);
+
+/* open_trusted + read all; *buf is NUL-terminated and must be freed
+ * (explicit_bzero first if it held a secret). */
+int read_trusted(const char *path, size_t max_size, char **buf, size_t *len,
+                 char *why, size_t whycap);
+int read_trusted_flags(const char *path, size_t max_size, int flags, char **buf, size_t *len,
+                       char *why, size_t whycap);
+
+/* Directory checks alone (for the cache dir before writing into it). */
+int dir_trusted(const char *dir, char *why, size_t whycap);
+
+#endif
