@@ -1,0 +1,14 @@
+/* pam-jwt subcommands.  Each returns the process exit code:
+ * 0 success/accepted, 1 rejected/failed, 2 usage or configuration error. */
+#ifndef PAM_JWT_CMDS_H
+#define PAM_JWT_CMDS_H
+
+#define EXIT_REJECTED 1
+#define EXIT_USAGE 2
+
+int cmd_check(int argc, char **argv);
+
+/* Shared by subcommands: the option parser's "--config PATH" handling. */
+extern const char *progname;
+
+#endif

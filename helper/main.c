@@ -1,0 +1,50 @@
+/* pam-jwt: the administrator's tool for pam_jwt. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+
+const char *progname = "pam-jwt";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: %s COMMAND [OPTIONS]\n"
+	        "\n"
+	        "Commands:\n"
+	        "  check [--config PATH] [--user NAME] [--at UNIXTIME] [TOKEN | -]\n"
+	        "        Run the module's exact verification on a token and explain the verdict.\n"
+	        "        Reads the token from standard input when TOKEN is - or absent\n"
+	        "        (prefer this: arguments are visible to other users in ps).\n"
+	        "        Exit 0 accepted, 1 rejected, 2 usage or configuration error.\n"
+	        "\n"
+	        "Options:\n"
+	        "  -h, --help       this help\n"
+	        "  -V, --version    print the version\n"
+	        "\n"
+	        "Default configuration: %s\n",
+	        progname, "/etc/security/pam_jwt.conf");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	fprintf(stderr, "%s: unknown command \"%s\" (try --help)\n", progname, argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,309 @@
+/*
+ * pam_jwt.so: log in with a JSON Web Token as the password.
+ *
+ * The PAM entry points only: get the credential, let the core decide,
+ * turn the verdict into a PAM code, a user message and one audit line.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#define PAM_SM_AUTH
+#define PAM_SM_ACCOUNT
+#define PAM_SM_SESSION
+#define PAM_SM_PASSWORD
+#include <security/pam_appl.h>
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "conf.h"
+#include "jwt.h"
+#include "setcred.h"
+
+struct options {
+	const char *config;
+	int debug;
+	int use_first_pass;
+	int try_first_pass;
+};
+
+static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct options *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->config = JWT_DEFAULT_CONFIG;
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "config=", 7) == 0 && argv[i][7] == '/')
+			o->config = argv[i] + 7;
+		else if (strcmp(argv[i], "debug") == 0)
+			o->debug = 1;
+		else if (strcmp(argv[i], "use_first_pass") == 0)
+			o->use_first_pass = 1;
+		else if (strcmp(argv[i], "try_first_pass") == 0)
+			o->try_first_pass = 1;
+		else {
+			pam_syslog(pamh, LOG_ERR, "unknown or invalid option \"%s\"", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void log_to_syslog(void *ctx, int level, const char *msg)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+	pam_syslog(ctx, prio[level & 3], "%s", msg);
+}
+
+static int pam_code(enum jwt_verdict v)
+{
+	switch (v) {
+	case JWT_OK:
+		return PAM_SUCCESS;
+	case JWT_NOT_TOKEN:
+		return PAM_IGNORE;
+	case JWT_NO_KEYS:
+		return PAM_AUTHINFO_UNAVAIL;
+	case JWT_USER_UNKNOWN:
+		return PAM_USER_UNKNOWN;
+	case JWT_CONFIG:
+		return PAM_SERVICE_ERR;
+	case JWT_INTERNAL:
+		return PAM_SYSTEM_ERR;
+	default:
+		return PAM_AUTH_ERR;
+	}
+}
+
+/* What the person at the keyboard is told: short, and what to do next. */
+static void tell_user(pam_handle_t *pamh, int flags, const struct jwt_result *r, size_t len)
+{
+	if (flags & PAM_SILENT)
+		return;
+	switch (r->verdict) {
+	case JWT_EXPIRED:
+		pam_error(pamh, "Token expired: get a fresh one from your identity provider.");
+		break;
+	case JWT_NOT_YET_VALID:
+	case JWT_ISSUED_IN_FUTURE:
+		pam_error(pamh, "Token not valid yet: this host's clock may be wrong.");
+		break;
+	case JWT_WRONG_AUDIENCE:
+		pam_error(pamh, "Token is not for this host (wrong audience).");
+		break;
+	case JWT_USER_MISMATCH:
+		pam_error(pamh, "Token is for another user (%s).", r->user);
+		break;
+	case JWT_TRUNCATED:
+		pam_error(pamh, "Token was cut short by the client (%zu characters arrived). "
+		          "Use keyboard-interactive with pam-jwt askpass.", len);
+		break;
+	case JWT_TOO_LONG:
+		pam_error(pamh, "Token is too long (%zu characters).", len);
+		break;
+	case JWT_NO_KEYS:
+		pam_error(pamh, "Token login is unavailable: no keys for the issuer.");
+		break;
+	case JWT_ROOT_REFUSED:
+		pam_error(pamh, "Token login as root is not allowed.");
+		break;
+	case JWT_GROUP_DENIED:
+	case JWT_CLAIM_MISMATCH:
+		pam_error(pamh, "Token does not grant login to this host.");
+		break;
+	case JWT_CONFIG:
+	case JWT_INTERNAL:
+		pam_error(pamh, "Token login is misconfigured on this host.");
+		break;
+	default:
+		pam_error(pamh, "Token rejected.");
+		break;
+	}
+}
+
+static void audit(pam_handle_t *pamh, const char *pam_user, const struct jwt_result *r)
+{
+	const void *item = NULL;
+	char rhost[128] = "", user[64] = "";
+
+	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS && item != NULL)
+		jwt_sanitize(rhost, sizeof(rhost), item, strlen(item));
+	if (pam_user != NULL)
+		jwt_sanitize(user, sizeof(user), pam_user, strlen(pam_user));
+	pam_syslog(pamh, r->verdict == JWT_OK ? LOG_NOTICE : LOG_WARNING,
+	           "%s verdict=%s user=\"%s\" mapped=\"%s\" issuer=\"%s\" iss=\"%s\" sub=\"%s\" "
+	           "jti=\"%s\" kid=\"%s\" alg=\"%s\" rhost=\"%s\" reason=\"%s\"",
+	           r->verdict == JWT_OK ? "accepted" : "rejected", jwt_verdict_name(r->verdict),
+	           user, r->user, r->issuer_name, r->iss, r->sub, r->jti, r->kid, r->alg, rhost,
+	           r->verdict == JWT_OK ? (r->groups[0] ? r->groups : "") : r->reason);
+}
+
+/* The credential: PAM_AUTHTOK when told to use it, else our own prompt. */
+static int get_token(pam_handle_t *pamh, const struct options *o, char **tok, int *prompted)
+{
+	const void *item = NULL;
+	char *resp = NULL;
+	int rc;
+
+	*tok = NULL;
+	*prompted = 0;
+	if (o->use_first_pass || o->try_first_pass) {
+		if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL) {
+			*tok = strdup(item);
+			return *tok != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
+		}
+		if (o->use_first_pass)
+			return PAM_AUTHTOK_RECOVERY_ERR;
+	}
+	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "Token: ");
+	if (rc != PAM_SUCCESS)
+		return rc;
+	if (resp == NULL)
+		return PAM_CONV_ERR;
+	*tok = resp;
+	*prompted = 1;
+	return PAM_SUCCESS;
+}
+
+static void wipe_free(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct options o;
+	struct jwt_config *cfg = NULL;
+	struct jwt_result *res = NULL;
+	struct jwt_log log;
+	const char *user = NULL;
+	char *tok = NULL, err[512];
+	size_t len;
+	int rc, prompted = 0;
+	time_t now = time(NULL);
+
+	if (parse_args(pamh, argc, argv, &o) != 0)
+		return PAM_SERVICE_ERR;
+	if ((rc = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS || user == NULL)
+		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
+	if ((rc = get_token(pamh, &o, &tok, &prompted)) != PAM_SUCCESS) {
+		if (o.debug)
+			pam_syslog(pamh, LOG_DEBUG, "no credential: %s", pam_strerror(pamh, rc));
+		return rc == PAM_AUTHTOK_RECOVERY_ERR ? PAM_IGNORE : rc;
+	}
+	len = strlen(tok);
+	/* A password typed at our prompt is still offered to pam_unix try_first_pass. */
+	if (prompted)
+		(void)pam_set_item(pamh, PAM_AUTHTOK, tok);
+	if (jwt_token_shape(tok, len) == JWT_NOT_TOKEN) {
+		if (o.debug)
+			pam_syslog(pamh, LOG_DEBUG, "credential is not a JWT; ignoring");
+		rc = PAM_IGNORE;
+		goto out;
+	}
+	if ((res = calloc(1, sizeof(*res))) == NULL) {
+		rc = PAM_BUF_ERR;
+		goto out;
+	}
+	if ((cfg = jwt_config_load(o.config, err, sizeof(err))) == NULL) {
+		pam_syslog(pamh, LOG_ERR, "%s", err);
+		res->verdict = JWT_CONFIG;
+		snprintf(res->reason, sizeof(res->reason), "configuration error (see previous line)");
+	} else {
+		log.fn = log_to_syslog;
+		log.ctx = pamh;
+		log.debug = o.debug;
+		jwt_verify(cfg, tok, len, user, now, &log, NULL, res);
+	}
+	audit(pamh, user, res);
+	if (res->verdict == JWT_OK && setcred_record(pamh, res, now) != 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred");
+		res->verdict = JWT_INTERNAL;
+	}
+	if (res->verdict != JWT_OK)
+		tell_user(pamh, flags, res, len);
+	rc = pam_code(res->verdict);
+out:
+	wipe_free(tok);
+	if (res != NULL) {
+		explicit_bzero(res, sizeof(*res));
+		free(res);
+	}
+	jwt_config_free(cfg);
+	return rc;
+}
+
+PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct options o;
+	const char *user = NULL;
+	char *groups;
+	int rc;
+
+	if (parse_args(pamh, argc, argv, &o) != 0)
+		return PAM_SERVICE_ERR;
+	if (!(flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED | PAM_REFRESH_CRED)))
+		return PAM_IGNORE;
+	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL)
+		return PAM_IGNORE;
+	if ((groups = setcred_lookup(pamh, user, time(NULL))) == NULL)
+		return PAM_IGNORE;
+	rc = groups[0] != '\0' ? setcred_add_groups(pamh, groups) : PAM_SUCCESS;
+	if (o.debug)
+		pam_syslog(pamh, LOG_DEBUG, "setcred: groups \"%s\": %s", groups,
+		           pam_strerror(pamh, rc));
+	free(groups);
+	return rc;
+}
+
+PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	const char *user = NULL;
+	char *groups;
+
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL)
+		return PAM_IGNORE;
+	if ((groups = setcred_lookup(pamh, user, time(NULL))) == NULL)
+		return PAM_IGNORE;
+	free(groups);
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}
+
+PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}
