@@ -1,0 +1,177 @@
+/*
+ * Drive a real libpam stack over the built module.
+ *
+ *   test_pam_stack CONFDIR SERVICE USER [options]
+ *     --answer FILE    what the user types at every prompt (default: empty)
+ *     --setcred        call pam_setcred(PAM_ESTABLISH_CRED) after success
+ *                      and print the process's supplementary group names
+ *     --split          authenticate in a child process and hand only the PAM
+ *                      environment back, as sshd's keyboard-interactive does
+ *     --tamper         with --split: change PAM_JWT_GROUPS on the way back
+ *
+ * Prints "auth=CODE", "setcred=CODE", "groups=a b c" and the messages the
+ * module sent ("msg: ..."), exits 0 whenever it could run the stack.
+ */
+#include "config.h"
+
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+static char *answer;
+
+static const char *code_name(int rc)
+{
+	switch (rc) {
+	case PAM_SUCCESS: return "PAM_SUCCESS";
+	case PAM_AUTH_ERR: return "PAM_AUTH_ERR";
+	case PAM_IGNORE: return "PAM_IGNORE";
+	case PAM_AUTHINFO_UNAVAIL: return "PAM_AUTHINFO_UNAVAIL";
+	case PAM_USER_UNKNOWN: return "PAM_USER_UNKNOWN";
+	case PAM_SERVICE_ERR: return "PAM_SERVICE_ERR";
+	case PAM_SYSTEM_ERR: return "PAM_SYSTEM_ERR";
+	case PAM_PERM_DENIED: return "PAM_PERM_DENIED";
+	case PAM_CRED_ERR: return "PAM_CRED_ERR";
+	case PAM_MAXTRIES: return "PAM_MAXTRIES";
+	default: return "PAM_OTHER";
+	}
+}
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	int i;
+
+	(void)data;
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			printf("prompt: %s\n", msg[i]->msg);
+			r[i].resp = strdup(answer != NULL ? answer : "");
+			break;
+		default:
+			printf("msg: %s\n", msg[i]->msg);
+			break;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 65536);
+	size_t n;
+
+	if (f == NULL || buf == NULL)
+		exit(2);
+	n = fread(buf, 1, 65535, f);
+	fclose(f);
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return buf;
+}
+
+static void print_groups(void)
+{
+	gid_t list[256];
+	int n = getgroups(256, list), i;
+
+	printf("groups=");
+	for (i = 0; i < n; i++) {
+		struct group *g = getgrgid(list[i]);
+
+		if (g != NULL)
+			printf("%s%s", i ? " " : "", g->gr_name);
+	}
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct pam_conv c = { conv, NULL };
+	pam_handle_t *pamh = NULL;
+	int i, rc, do_setcred = 0, split = 0, tamper = 0;
+
+	if (argc < 4)
+		return 2;
+	for (i = 4; i < argc; i++) {
+		if (strcmp(argv[i], "--answer") == 0 && i + 1 < argc)
+			answer = slurp(argv[++i]);
+		else if (strcmp(argv[i], "--setcred") == 0)
+			do_setcred = 1;
+		else if (strcmp(argv[i], "--split") == 0)
+			split = 1;
+		else if (strcmp(argv[i], "--tamper") == 0)
+			tamper = 1;
+		else
+			return 2;
+	}
+	setvbuf(stdout, NULL, _IONBF, 0);
+	rc = pam_start_confdir(argv[2], argv[3], &c, argv[1], &pamh);
+	if (rc != PAM_SUCCESS)
+		return 2;
+	if (!split) {
+		rc = pam_authenticate(pamh, 0);
+	} else {
+		/* sshd: auth in a child; only the environment list comes back. */
+		int fd[2];
+		pid_t pid;
+		char buf[8192] = "";
+		ssize_t got;
+
+		if (pipe(fd) != 0 || (pid = fork()) < 0)
+			return 2;
+		if (pid == 0) {
+			char **env;
+			int r = pam_authenticate(pamh, 0);
+
+			close(fd[0]);
+			dprintf(fd[1], "%d\n", r);
+			for (env = pam_getenvlist(pamh); env != NULL && *env != NULL; env++)
+				dprintf(fd[1], "%s\n", *env);
+			_exit(0);
+		}
+		close(fd[1]);
+		got = read(fd[0], buf, sizeof(buf) - 1);
+		waitpid(pid, NULL, 0);
+		buf[got > 0 ? got : 0] = '\0';
+		rc = atoi(buf);
+		{
+			char *line, *save = NULL;
+
+			for (line = strtok_r(strchr(buf, '\n'), "\n", &save); line != NULL;
+			     line = strtok_r(NULL, "\n", &save)) {
+				if (tamper && strncmp(line, "PAM_JWT_GROUPS=", 15) == 0)
+					pam_putenv(pamh, "PAM_JWT_GROUPS=root");
+				else
+					pam_putenv(pamh, line);
+			}
+		}
+	}
+	printf("auth=%s\n", code_name(rc));
+	if (do_setcred) {
+		int s = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+
+		printf("setcred=%s\n", code_name(s));
+		print_groups();
+	}
+	{
+		const char *g = pam_getenv(pamh, "PAM_JWT_GROUPS");
+		const char *sub = pam_getenv(pamh, "PAM_JWT_SUB");
+
+		printf("env_groups=%s\nenv_sub=%s\n", g ? g : "", sub ? sub : "");
+	}
+	pam_end(pamh, rc);
+	free(answer);
+	return 0;
+}

@@ -1,0 +1,109 @@
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "claims.h"
+#include "json.h"
+#include "tap.h"
+
+#define NOW 1700000100
+static struct jwt_config *cfg;
+
+static enum jwt_verdict check(const char *payload, const char *typ, int issuer)
+{
+	json_object *o = jwt_json_parse(payload, strlen(payload), 16);
+	struct jwt_result res;
+	enum jwt_verdict v;
+
+	memset(&res, 0, sizeof(res));
+	if (o == NULL)
+		return JWT_INTERNAL;
+	v = claims_check(o, typ, &cfg->issuers[issuer], NOW, &res);
+	if (v != JWT_OK)
+		printf("# %s: %s\n", jwt_verdict_name(v), res.reason);
+	json_object_put(o);
+	return v;
+}
+
+#define BASE "\"iss\":\"https://idp.test/realm\",\"aud\":\"ssh://host.test\""
+
+int main(void)
+{
+	static const char conf[] =
+		"jwks_file = /nonexistent.jwks\n"
+		"[issuer a]\n"
+		"issuer = https://idp.test/realm\n"
+		"audience = ssh://host.test\n"
+		"[issuer b]\n"
+		"issuer = https://idp.test/realm\n"
+		"audience = ssh://host.test\n"
+		"max_lifetime = 1h\n"
+		"leeway = 0\n"
+		"typ = at+jwt\n"
+		"required_claim = realm_access.roles ssh-login\n"
+		"required_claim = email_verified true\n";
+	char err[256];
+
+	cfg = jwt_config_parse(conf, strlen(conf), "test.conf", err, sizeof(err));
+	ok(cfg != NULL, "config parses: %s", cfg ? "" : err);
+	if (cfg == NULL)
+		return tap_done();
+
+	ok(check("{" BASE ",\"exp\":1700000600}", "", 0) == JWT_OK, "minimal valid claims");
+	ok(check("{" BASE ",\"exp\":1700000600.5}", "", 0) == JWT_OK, "fractional exp");
+	ok(check("{" BASE "}", "", 0) == JWT_BAD_CLAIM, "exp missing");
+	ok(check("{" BASE ",\"exp\":\"1700000600\"}", "", 0) == JWT_BAD_CLAIM, "exp string");
+	ok(check("{" BASE ",\"exp\":null}", "", 0) == JWT_BAD_CLAIM, "exp null");
+	ok(check("{" BASE ",\"exp\":1700000000}", "", 0) == JWT_EXPIRED, "exp past beyond leeway");
+	ok(check("{" BASE ",\"exp\":1700000050}", "", 0) == JWT_OK, "exp within 60 s leeway");
+	ok(check("{" BASE ",\"exp\":1700000040}", "", 0) == JWT_EXPIRED, "exp exactly at leeway edge");
+	ok(check("{" BASE ",\"exp\":1700000600,\"nbf\":1700000200}", "", 0) == JWT_NOT_YET_VALID,
+	   "nbf future");
+	ok(check("{" BASE ",\"exp\":1700000600,\"nbf\":1700000150}", "", 0) == JWT_OK,
+	   "nbf within leeway");
+	ok(check("{" BASE ",\"exp\":1700000600,\"nbf\":\"x\"}", "", 0) == JWT_BAD_CLAIM, "nbf string");
+	ok(check("{" BASE ",\"exp\":1700009999,\"iat\":1700000200}", "", 0) == JWT_ISSUED_IN_FUTURE,
+	   "iat future");
+	ok(check("{\"iss\":\"https://idp.test/realm-evil\",\"aud\":\"ssh://host.test\","
+	         "\"exp\":1700000600}", "", 0) == JWT_UNKNOWN_ISSUER, "iss with a suffix");
+	ok(check("{\"iss\":\"https://idp.test/real\",\"aud\":\"ssh://host.test\","
+	         "\"exp\":1700000600}", "", 0) == JWT_UNKNOWN_ISSUER, "iss prefix");
+	ok(check("{\"aud\":\"ssh://host.test\",\"exp\":1700000600}", "", 0) == JWT_UNKNOWN_ISSUER,
+	   "iss missing");
+	ok(check("{\"iss\":[\"https://idp.test/realm\"],\"aud\":\"ssh://host.test\","
+	         "\"exp\":1700000600}", "", 0) == JWT_UNKNOWN_ISSUER, "iss array");
+	ok(check("{\"iss\":\"https://idp.test/realm\",\"exp\":1700000600}", "", 0) ==
+	   JWT_WRONG_AUDIENCE, "aud missing");
+	ok(check("{\"iss\":\"https://idp.test/realm\",\"aud\":\"ssh://host.test2\","
+	         "\"exp\":1700000600}", "", 0) == JWT_WRONG_AUDIENCE, "aud other");
+	ok(check("{\"iss\":\"https://idp.test/realm\",\"aud\":[\"x\",\"ssh://host.test\"],"
+	         "\"exp\":1700000600}", "", 0) == JWT_OK, "aud array containing ours");
+	ok(check("{\"iss\":\"https://idp.test/realm\",\"aud\":[[\"ssh://host.test\"]],"
+	         "\"exp\":1700000600}", "", 0) == JWT_WRONG_AUDIENCE, "aud nested array refused");
+
+#define B_OK "\"iat\":1700000000,\"exp\":1700000600,\"realm_access\":{\"roles\":[\"x\",\"ssh-login\"]},\"email_verified\":true"
+	ok(check("{" BASE "," B_OK "}", "at+jwt", 1) == JWT_OK, "restricted issuer: all rules met");
+	ok(check("{" BASE "," B_OK "}", "application/at+JWT", 1) == JWT_OK,
+	   "typ with application/ prefix and other case");
+	ok(check("{" BASE "," B_OK "}", "JWT", 1) == JWT_TYP, "typ JWT refused where at+jwt needed");
+	ok(check("{" BASE ",\"iat\":1700000000,\"exp\":1700007200,\"realm_access\":{\"roles\":"
+	         "[\"ssh-login\"]},\"email_verified\":true}", "at+jwt", 1) == JWT_LIFETIME,
+	   "lifetime over max_lifetime");
+	ok(check("{" BASE ",\"exp\":1700000600,\"realm_access\":{\"roles\":[\"ssh-login\"]},"
+	         "\"email_verified\":true}", "at+jwt", 1) == JWT_BAD_CLAIM,
+	   "max_lifetime needs iat");
+	ok(check("{" BASE ",\"iat\":1700000000,\"exp\":1700000600,\"realm_access\":{\"roles\":"
+	         "[\"admin\"]},\"email_verified\":true}", "at+jwt", 1) == JWT_CLAIM_MISMATCH,
+	   "required claim with another value");
+	ok(check("{" BASE ",\"iat\":1700000000,\"exp\":1700000600,\"realm_access\":{\"roles\":"
+	         "[\"ssh-login\"]},\"email_verified\":false}", "at+jwt", 1) == JWT_CLAIM_MISMATCH,
+	   "boolean required claim compared as text");
+	ok(check("{" BASE ",\"iat\":1700000000,\"exp\":1700000600,\"realm_access\":\"ssh-login\","
+	         "\"email_verified\":true}", "at+jwt", 1) == JWT_CLAIM_MISMATCH,
+	   "dotted path through a string is missing");
+	ok(check("{" BASE ",\"iat\":1700000000,\"exp\":1699999990,\"realm_access\":{\"roles\":"
+	         "[\"ssh-login\"]},\"email_verified\":true}", "at+jwt", 1) == JWT_EXPIRED,
+	   "leeway 0: expired 110 s ago");
+	jwt_config_free(cfg);
+	return tap_done();
+}

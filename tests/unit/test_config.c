@@ -1,0 +1,105 @@
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "alg.h"
+#include "conf.h"
+#include "tap.h"
+
+static char err[512];
+
+static struct jwt_config *parse(const char *text)
+{
+	return jwt_config_parse(text, strlen(text), "/etc/t.conf", err, sizeof(err));
+}
+
+/* Parsing must fail and name the line. */
+static void bad(const char *text, const char *where, const char *what)
+{
+	struct jwt_config *c = parse(text);
+
+	ok(c == NULL && strstr(err, where) != NULL, "%s -> %s", what, c ? "(accepted)" : err);
+	jwt_config_free(c);
+}
+
+#define ISS "[issuer x]\nissuer = https://idp.test\naudience = ssh://h\n"
+
+int main(void)
+{
+	struct jwt_config *c;
+
+	c = parse("# comment\n\ncache_dir = /var/cache/x\nleeway = 2m\n"
+	          "groups_claim = groups\ngroup_map = ops wheel\n"
+	          "[issuer kc]\nissuer = https://kc.test/realms/a\naudience = ssh://h\n"
+	          "algorithms = RS256 ES256\n"
+	          "[issuer gh]\nissuer = https://token.actions.githubusercontent.com\n"
+	          "audience = ssh://h\nleeway = 5\ngroup_map = admins sudo,adm\n"
+	          "groups_claim = groups\nrequired_claim = repository org/repo\n"
+	          "allow_root = yes\nmax_lifetime = 1h\n"
+	          "  [issuer static]  \njwks_file = /etc/keys.jwks\nissuer = static\n"
+	          "audience = ssh://h\nalgorithms = HS256\n"
+	          "hmac_secret_file = /etc/secret\n");
+	ok(c != NULL, "full config parses: %s", c ? "" : err);
+	if (c == NULL)
+		return tap_done();
+	ok(c->n_issuers == 3, "three issuers");
+	is_str(c->cache_dir, "/var/cache/x", "cache_dir");
+	ok(c->issuers[0].leeway == 120 && c->issuers[1].leeway == 5, "defaults then overrides");
+	ok(c->issuers[0].algorithms == (jwt_alg_find("RS256")->bit | jwt_alg_find("ES256")->bit),
+	   "algorithms mask");
+	ok(c->issuers[1].algorithms == JWT_ALG_ASYMMETRIC_MASK, "default: all asymmetric algorithms");
+	ok(c->issuers[1].n_group_map == 2 && strcmp(c->issuers[1].group_map[1].local, "sudo,adm") == 0,
+	   "group_map lines add to the inherited ones");
+	ok(c->issuers[0].n_group_map == 1, "sections get their own copy of defaults");
+	ok(c->issuers[1].n_required == 1 && strcmp(c->issuers[1].required[0].path, "repository") == 0,
+	   "required_claim");
+	ok(c->issuers[1].allow_root && c->issuers[1].max_lifetime == 3600, "bool and duration");
+	is_str(c->issuers[2].name, "static", "section header with spaces");
+	jwt_config_free(c);
+
+	c = parse(ISS);
+	ok(c != NULL && strcmp(c->cache_dir, JWT_DEFAULT_CACHE_DIR) == 0, "default cache_dir");
+	jwt_config_free(c);
+
+	bad(ISS "colour = blue\n", "t.conf:4:", "unknown key names file:line");
+	bad(ISS "audience\n", "t.conf:4:", "line without =");
+	bad(ISS "algorithms = RS256 none\n", "t.conf:4:", "alg none refused in config");
+	bad(ISS "algorithms = rs256\n", "t.conf:4:", "wrong case alg refused");
+	bad(ISS "leeway = -1\n", "t.conf:4:", "negative seconds");
+	bad(ISS "leeway = 10y\n", "t.conf:4:", "bad unit");
+	bad(ISS "leeway = 9999\n", "t.conf:4:", "leeway over the bound");
+	bad(ISS "allow_root = maybe\n", "t.conf:4:", "bool");
+	bad(ISS "audience = ssh://other\n", "t.conf:4:", "key set twice");
+	bad(ISS "jwks_file = relative.jwks\n", "t.conf:4:", "relative path");
+	bad(ISS "cache_dir = /x\n", "t.conf:4:", "global key inside a section");
+	bad(ISS "[issuer x]\n", "t.conf:4:", "duplicate section");
+	bad("[issuer a/b]\n", "t.conf:1:", "bad section name");
+	bad("[issuer x\n", "t.conf:1:", "unclosed section");
+	bad("[other x]\n", "t.conf:1:", "unknown section type");
+	bad("[issuer x]\naudience = a\n", "no \"issuer\"", "issuer required");
+	bad("[issuer x]\nissuer = https://i\n", "no \"audience\"", "audience required");
+	bad("[issuer x]\nissuer = static\naudience = a\n", "jwks_file", "non-https issuer needs keys");
+	bad(ISS "algorithms = HS256\n", "hmac_secret_file", "HS256 without a secret");
+	bad(ISS "hmac_secret_file = /s\n", "allows no HS", "secret without HS256");
+	bad(ISS "allowed_groups = a\n", "groups_claim", "allowed_groups needs groups_claim");
+	bad(ISS "jwks_uri = http://idp.test/jwks\n", "not https", "plain http jwks_uri");
+	bad("leeway = 5\n", "no [issuer", "no issuer at all");
+	bad(ISS "group_map = ops\n", "t.conf:4:", "group_map without local group");
+	bad(ISS "required_claim = roles\n", "t.conf:4:", "required_claim without value");
+	{
+		char big[6000];
+
+		memset(big, 'a', sizeof(big));
+		memcpy(big, "x = ", 4);
+		big[sizeof(big) - 1] = '\0';
+		bad(big, "t.conf:1:", "over-long line");
+	}
+	{
+		static const char nul[] = ISS "leeway = 5\0\n";
+
+		c = jwt_config_parse(nul, sizeof(nul) - 1, "/etc/t.conf", err, sizeof(err));
+		ok(c == NULL, "NUL byte refused");
+		jwt_config_free(c);
+	}
+	return tap_done();
+}

@@ -1,0 +1,89 @@
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "json.h"
+#include "policy.h"
+#include "tap.h"
+
+static struct jwt_config *cfg;
+static struct jwt_result res;
+
+/* Users present on every Debian system: root (0) and daemon (1). */
+static enum jwt_verdict pol(const char *payload, int issuer, const char *pam_user)
+{
+	json_object *o = jwt_json_parse(payload, strlen(payload), 16);
+	enum jwt_verdict v;
+
+	memset(&res, 0, sizeof(res));
+	if (o == NULL)
+		return JWT_INTERNAL;
+	v = policy_check(o, &cfg->issuers[issuer], pam_user, &res);
+	if (v != JWT_OK)
+		printf("# %s: %s\n", jwt_verdict_name(v), res.reason);
+	json_object_put(o);
+	return v;
+}
+
+int main(void)
+{
+	static const char conf[] =
+		"jwks_file = /nonexistent.jwks\n"
+		"issuer = https://idp.test/realm\n"
+		"audience = ssh://host.test\n"
+		"[issuer plain]\n"
+		"[issuer mail]\n"
+		"username_claim = email\n"
+		"username_suffix = @example.com\n"
+		"allow_root = yes\n"
+		"groups_claim = groups\n"
+		"allowed_groups = ops admins\n"
+		"group_map = ops adm,daemon\n"
+		"group_map = /admins sudo\n"
+		"[issuer nested]\n"
+		"username_claim = ext.login\n";
+	char err[256];
+
+	cfg = jwt_config_parse(conf, strlen(conf), "test.conf", err, sizeof(err));
+	ok(cfg != NULL, "config parses: %s", cfg ? "" : err);
+	if (cfg == NULL)
+		return tap_done();
+
+	ok(pol("{\"sub\":\"daemon\"}", 0, "daemon") == JWT_OK, "sub maps to an existing user");
+	is_str(res.user, "daemon", "mapped user recorded");
+	ok(pol("{\"sub\":\"daemon\"}", 0, NULL) == JWT_OK, "no PAM user: any mapped user");
+	ok(pol("{\"sub\":\"daemon\"}", 0, "root") == JWT_USER_MISMATCH, "PAM user differs");
+	ok(pol("{\"sub\":\"root\"}", 0, "root") == JWT_ROOT_REFUSED, "root refused by default");
+	ok(pol("{\"sub\":\"no-such-user-x\"}", 0, "no-such-user-x") == JWT_USER_UNKNOWN,
+	   "unknown local user");
+	ok(pol("{\"sub\":\"dae\\u0000mon\"}", 0, "daemon") == JWT_BAD_USERNAME, "NUL in username");
+	ok(pol("{\"sub\":\"../daemon\"}", 0, NULL) == JWT_BAD_USERNAME, "slash in username");
+	ok(pol("{\"sub\":\"a:b\"}", 0, NULL) == JWT_BAD_USERNAME, "colon in username");
+	ok(pol("{\"sub\":\"-daemon\"}", 0, NULL) == JWT_BAD_USERNAME, "leading dash");
+	ok(pol("{\"sub\":\"da\\nemon\"}", 0, NULL) == JWT_BAD_USERNAME, "control character");
+	ok(pol("{\"sub\":\"abcdefghijabcdefghijabcdefghijabc\"}", 0, NULL) == JWT_BAD_USERNAME,
+	   "33 characters is too long");
+	ok(pol("{\"sub\":42}", 0, NULL) == JWT_BAD_USERNAME, "numeric sub");
+	ok(pol("{}", 0, NULL) == JWT_BAD_USERNAME, "no sub");
+
+	ok(pol("{\"email\":\"root@example.com\",\"groups\":[\"ops\"]}", 1, "root") == JWT_OK,
+	   "suffix stripped, allow_root, allowed group");
+	is_str(res.groups, "adm daemon", "group_map maps ops to two local groups");
+	ok(pol("{\"email\":\"root@example.com.evil\",\"groups\":[\"ops\"]}", 1, "root") ==
+	   JWT_BAD_USERNAME, "other domain refused");
+	ok(pol("{\"email\":\"@example.com\",\"groups\":[\"ops\"]}", 1, NULL) == JWT_BAD_USERNAME,
+	   "nothing left after the suffix");
+	ok(pol("{\"email\":\"root@example.com\",\"groups\":[\"dev\"]}", 1, "root") ==
+	   JWT_GROUP_DENIED, "no allowed group");
+	ok(pol("{\"email\":\"root@example.com\"}", 1, "root") == JWT_GROUP_DENIED, "no groups claim");
+	ok(pol("{\"email\":\"root@example.com\",\"groups\":\"dev admins\"}", 1, "root") == JWT_OK,
+	   "space-separated groups string");
+	ok(pol("{\"email\":\"root@example.com\",\"groups\":[\"ops\",\"/admins\"]}", 1, "root") ==
+	   JWT_OK, "two mapped groups");
+	is_str(res.groups, "adm daemon sudo", "groups from both maps, in order");
+	ok(pol("{\"email\":\"root@example.com\",\"groups\":[\"opsx\"]}", 1, "root") ==
+	   JWT_GROUP_DENIED, "allowed group matched as a whole word");
+	ok(pol("{\"ext\":{\"login\":\"daemon\"}}", 2, "daemon") == JWT_OK, "dotted username claim");
+	jwt_config_free(cfg);
+	return tap_done();
+}
