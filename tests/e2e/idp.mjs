@@ -1,0 +1,195 @@
+// Test OpenID provider for the pam_jwt end-to-end tests (oidc-provider on loopback HTTPS).
+//
+// Tokens come from the OAuth 2.0 client credentials grant with a resource
+// indicator (RFC 8707): the access token is a JWS (typ at+jwt) whose aud is the
+// resource, carrying the claims of the user that the client stands for.
+//
+//   POST /token  grant_type=client_credentials  resource=ssh://127.0.0.1[?alg=ES256&ttl=60&len=2500]
+//   (HTTP basic auth CLIENT:CLIENT-secret; see get-token.sh)
+//
+// Resource query options (they are not part of aud; aud = resource up to '?'):
+//   alg=RS256|ES256|EdDSA  signing algorithm (default RS256). A last path segment
+//                          /rs256, /es256 or /eddsa picks it too (then it stays in aud).
+//   ttl=SECONDS            token lifetime (default IDP_TTL).
+//   len=N                  pad the token (x_padding claim) to exactly N characters.
+//
+// Environment:
+//   IDP_CERT, IDP_KEY  TLS certificate and key (required)
+//   IDP_PORT           port on 127.0.0.1 (default 8443; 0 = any free port)
+//   IDP_ISSUER         issuer (default https://127.0.0.1:PORT)
+//   IDP_JWKS           private JWKS file: loaded if present, else generated and written there
+//   IDP_TTL            access token lifetime in seconds (default 300)
+//   IDP_LONG_LEN       token length for the *-long clients (default 2500)
+//   IDP_CLIENTS        JSON adding clients: {"carol-cli": {"user": "carol", "groups": []}}
+//
+// Prints "READY <issuer>" on stdout once listening; exits 0 on SIGTERM/SIGINT.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import Provider, { errors } from 'oidc-provider';
+
+const env = process.env;
+const TTL = Number(env.IDP_TTL || 300);
+const LONG_LEN = Number(env.IDP_LONG_LEN || 2500);
+
+// client_id -> the user it stands for. The secret of each client is "<client_id>-secret".
+const CLIENTS = {
+  'alice-cli': { user: 'alice', groups: ['developers', 'ops'] },
+  'alice-long': { user: 'alice', groups: ['developers', 'ops'], long: true },
+  'bob-cli': { user: 'bob', groups: ['developers'] },
+  ...JSON.parse(env.IDP_CLIENTS || '{}'),
+};
+
+// --- signing keys ---------------------------------------------------------
+const KEYGEN = {
+  RS256: ['rsa', { modulusLength: 2048 }],
+  ES256: ['ec', { namedCurve: 'P-256' }],
+  EdDSA: ['ed25519', {}],
+};
+
+function generateJwks() {
+  const keys = Object.entries(KEYGEN).map(([alg, [type, options]]) => {
+    const jwk = generateKeyPairSync(type, options).privateKey.export({ format: 'jwk' });
+    return { ...jwk, kid: `${alg.toLowerCase()}-${randomBytes(4).toString('hex')}`, alg, use: 'sig' };
+  });
+  return { keys };
+}
+
+let jwks;
+if (env.IDP_JWKS && existsSync(env.IDP_JWKS)) {
+  jwks = JSON.parse(readFileSync(env.IDP_JWKS, 'utf8'));
+} else {
+  jwks = generateJwks();
+  if (env.IDP_JWKS) writeFileSync(env.IDP_JWKS, JSON.stringify(jwks, null, 2), { mode: 0o600 });
+}
+const keyFor = (alg) => jwks.keys.find((k) => k.alg === alg);
+
+// --- resource indicator -> resource server --------------------------------
+const ALG_BY_SEGMENT = { rs256: 'RS256', es256: 'ES256', eddsa: 'EdDSA' };
+
+function parseResource(resource) {
+  const q = resource.indexOf('?');
+  const audience = q < 0 ? resource : resource.slice(0, q);
+  const params = new URLSearchParams(q < 0 ? '' : resource.slice(q + 1));
+  const alg = params.get('alg') || ALG_BY_SEGMENT[audience.split('/').pop().toLowerCase()] || 'RS256';
+  if (!keyFor(alg)) throw new errors.InvalidTarget(`no signing key for alg ${alg}`);
+  const ttl = Number(params.get('ttl') || TTL);
+  if (!Number.isInteger(ttl) || ttl < 1) throw new errors.InvalidTarget('ttl must be a positive integer');
+  return { audience, alg, ttl, len: Number(params.get('len') || 0) };
+}
+
+// Length of a base64url string (no padding) encoding n bytes.
+const b64len = (n) => Math.floor((4 * n + 2) / 3);
+
+function signatureLength(jwk) {
+  return b64len(jwk.kty === 'RSA' ? Buffer.from(jwk.n, 'base64url').length : 64);
+}
+
+// Pad the token to exactly `len` characters: an x_padding claim of the right
+// size, plus, when base64url lengths do not allow that alone (no base64url
+// string is 4k+1 long), an x_padding header parameter of 0-2 characters.
+function pad(jwt, alg, len) {
+  const key = keyFor(alg);
+  const size = (obj) => b64len(Buffer.byteLength(JSON.stringify(obj)));
+  const payloadBytes = Buffer.byteLength(JSON.stringify({ ...jwt.payload, x_padding: '' }));
+  for (const extra of [undefined, '', 'x', 'xx']) {
+    const header = { alg, typ: 'at+jwt', kid: key.kid }; // as oidc-provider builds it
+    if (extra !== undefined) header.x_padding = extra;
+    const want = len - size(header) - signatureLength(key) - 2; // base64url payload length
+    let n = Math.max(0, Math.floor((want * 3) / 4) - payloadBytes - 2);
+    while (b64len(payloadBytes + n) < want) n += 1;
+    if (b64len(payloadBytes + n) === want) {
+      jwt.payload.x_padding = 'x'.repeat(n);
+      if (extra !== undefined) jwt.header = { x_padding: extra };
+      return;
+    }
+  }
+  // len is shorter than the unpadded token: leave it as it is.
+}
+
+// --- provider -------------------------------------------------------------
+function makeProvider(issuer) {
+  const provider = new Provider(issuer, {
+    jwks,
+    clients: Object.keys(CLIENTS).map((client_id) => ({
+      client_id,
+      client_secret: `${client_id}-secret`,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    })),
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    ttl: { ClientCredentials: (ctx, token) => token.resourceServer?.accessTokenTTL || TTL },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => undefined,
+        useGrantedResource: () => false,
+        getResourceServerInfo(ctx, resource) {
+          const { audience, alg, ttl } = parseResource(resource);
+          return {
+            audience,
+            scope: '',
+            accessTokenTTL: ttl,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg } },
+          };
+        },
+      },
+    },
+    // The user's claims, chosen by the client that asked.
+    extraTokenClaims(ctx, token) {
+      const c = CLIENTS[token.clientId];
+      return c && { preferred_username: c.user, groups: c.groups };
+    },
+    formats: {
+      customizers: {
+        jwt(ctx, token, jwt) {
+          const c = CLIENTS[token.clientId];
+          if (!c) return;
+          jwt.payload.sub = c.user; // default would be the client_id
+          const { alg, len } = parseResource(token.resourceServer.identifier());
+          const want = len || (c.long ? LONG_LEN : 0);
+          if (want) pad(jwt, alg, want);
+        },
+      },
+    },
+  });
+  provider.on('grant.success', (ctx) => console.error(`grant ok: client=${ctx.oidc.client?.clientId} resource=${ctx.oidc.params.resource}`));
+  provider.on('grant.error', (ctx, err) => console.error(`grant error: ${err.message} ${err.error_description || ''}`));
+  provider.on('server_error', (ctx, err) => console.error('server error:', err));
+  return provider;
+}
+
+// --- HTTPS on loopback ----------------------------------------------------
+if (!env.IDP_CERT || !env.IDP_KEY) {
+  console.error('idp.mjs: IDP_CERT and IDP_KEY must name the TLS certificate and key');
+  process.exit(2);
+}
+
+let handler = (req, res) => { res.statusCode = 503; res.end(); };
+const server = https.createServer(
+  { cert: readFileSync(env.IDP_CERT), key: readFileSync(env.IDP_KEY) },
+  (req, res) => handler(req, res),
+);
+
+server.listen(Number(env.IDP_PORT || 8443), '127.0.0.1', () => {
+  const issuer = env.IDP_ISSUER || `https://127.0.0.1:${server.address().port}`;
+  handler = makeProvider(issuer).callback();
+  console.log(`READY ${issuer}`);
+});
+server.on('error', (err) => {
+  console.error(`idp.mjs: ${err.message}`);
+  process.exit(1);
+});
+
+function stop() {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
