@@ -1,0 +1,47 @@
+#!/bin/bash
+# pam-jwt's contract: --help, --version, exit codes 0/1/2, config errors
+# named by file:line, tokens from stdin or argv.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+run() { rc=0; out=$("$PAMJWT" "$@" 2>&1) || rc=$?; }
+
+run --help
+expect_eq "$rc" 0 "--help exits 0"
+case $out in *"check [--config PATH]"*) pass "--help shows check" ;; *) fail "--help: $out" ;; esac
+run --version
+expect_eq "$rc" 0 "--version exits 0"
+case $out in "pam_jwt "[0-9]*) pass "--version: $out" ;; *) fail "--version: $out" ;; esac
+run frobnicate
+expect_eq "$rc" 2 "unknown command exits 2"
+run
+expect_eq "$rc" 2 "no command exits 2"
+run check --bogus
+expect_eq "$rc" 2 "unknown option exits 2"
+run check --at yesterday x
+expect_eq "$rc" 2 "bad --at exits 2"
+
+printf '[issuer a]\nissuer = https://i.test\naudience = x\ncolour = blue\n' > "$T/bad.conf"
+run check --config "$T/bad.conf" eyJ.x.y
+expect_eq "$rc" 2 "config error exits 2"
+case $out in *"bad.conf:4: unknown key \"colour\""*) pass "config error names file:line: $out" ;;
+	*) fail "config error message: $out" ;; esac
+
+printf '[issuer a]\nissuer = https://i.test\naudience = x\njwks_file = %s/none.jwks\n' "$T" > "$T/ok.conf"
+chmod 0666 "$T/ok.conf"
+run check --config "$T/ok.conf" eyJ.x.y
+expect_eq "$rc" 2 "world-writable config refused"
+case $out in *"writable by group or others"*) pass "says why: $out" ;; *) fail "$out" ;; esac
+chmod 0644 "$T/ok.conf"
+ln -s "$T/ok.conf" "$T/link.conf"
+run check --config "$T/link.conf" eyJ.x.y
+expect_eq "$rc" 2 "symlinked config refused"
+
+rc=0; out=$(echo "hunter2" | "$PAMJWT" check --quiet --config "$T/ok.conf" -) || rc=$?
+expect_eq "$rc" 1 "a password is rejected (exit 1)"
+expect_eq "$out" "REJECTED (NOT_TOKEN): not a JWT" "and named as not a token"
+
+run check --quiet --config "$T/ok.conf" "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"
+expect_eq "$rc" 1 "no keys: exit 1"
+case $out in "REJECTED (NO_KEYS): no keys available: "*"none.jwks: No such file or directory") pass "$out" ;;
+	*) fail "no keys message: $out" ;; esac
+finish

@@ -1,0 +1,77 @@
+# Shared by the shell tests: temp dir, local users through nss_wrapper,
+# tokens minted by python3-jwcrypto.  Source it; it sets T, PAMJWT, MODULE.
+set -euo pipefail
+umask 022
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+PAMJWT=$top_builddir/pam-jwt
+MODULE=$top_builddir/.libs/pam_jwt.so
+PYTHON=/usr/bin/python3   # Debian's interpreter: python3-jwcrypto lives there
+NSS_WRAPPER_LIB=${NSS_WRAPPER_LIB:-/usr/lib/x86_64-linux-gnu/libnss_wrapper.so}
+
+T=$(mktemp -d /tmp/pam_jwt_test.XXXXXX)
+chmod 0755 "$T"
+trap 'rm -rf "$T"' EXIT
+
+fails=0
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; fails=$((fails + 1)); }
+expect_eq() { # got want description
+	if [ "$1" = "$2" ]; then pass "$3"; else fail "$3 (got '$1', want '$2')"; fi
+}
+finish() {
+	if [ "$fails" -ne 0 ]; then echo "# $fails failed"; exit 1; fi
+	exit 0
+}
+
+# Local users alice (1000), bob (1001) and root, groups for group_map,
+# without touching /etc.
+setup_nss() {
+	[ -r "$NSS_WRAPPER_LIB" ] || { echo "# libnss-wrapper missing"; exit 99; }
+	cat > "$T/passwd" <<PW
+root:x:0:0:root:/root:/bin/sh
+alice:x:1000:1000:Alice:/home/alice:/bin/sh
+bob:x:1001:1001:Bob:/home/bob:/bin/sh
+PW
+	cat > "$T/group" <<GR
+root:x:0:
+alice:x:1000:
+bob:x:1001:
+developers:x:2001:
+operators:x:2002:
+wheel:x:2003:
+GR
+	export NSS_WRAPPER_PASSWD=$T/passwd NSS_WRAPPER_GROUP=$T/group
+	export LD_PRELOAD=$NSS_WRAPPER_LIB
+}
+
+# mint DIR [IAT]: keys and tokens from tests/vectors/mint_jwcrypto.py
+mint() {
+	"$PYTHON" "$top_srcdir/tests/vectors/mint_jwcrypto.py" "$@" > "$T/mint.log" 2>&1 ||
+		{ cat "$T/mint.log"; echo "# minting failed"; exit 99; }
+}
+
+# write_config FILE main|restricted VECTORDIR
+write_config() {
+	local file=$1 kind=$2 v=$3
+	{
+		echo "[issuer test]"
+		echo "issuer = https://idp.test/realm"
+		echo "audience = ssh://host.test"
+		echo "jwks_file = $v/jwks.json"
+		if [ "$kind" = main ]; then
+			echo "algorithms = RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA HS256 HS384 HS512"
+			echo "hmac_secret_file = $v/hmac.key"
+			echo "groups_claim = groups"
+			echo "group_map = developers developers"
+			echo "group_map = ops operators,wheel"
+		else
+			echo "algorithms = RS256 ES256"
+			echo "max_lifetime = 3600"
+			echo "required_claim = realm_access.roles ssh-login"
+			echo "groups_claim = groups"
+			echo "allowed_groups = admins ops"
+		fi
+	} > "$file"
+}
