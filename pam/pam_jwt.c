@@ -225,10 +225,9 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		jwt_verify(cfg, tok, len, user, now, &log, NULL, res);
 	}
 	audit(pamh, user, res);
-	if (res->verdict == JWT_OK && setcred_record(pamh, res, now) != 0) {
-		pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred");
-		res->verdict = JWT_INTERNAL;
-	}
+	/* Failing here only costs the supplementary groups: less, never more. */
+	if (res->verdict == JWT_OK && setcred_record(pamh, res, now) != 0)
+		pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred; no groups added");
 	if (res->verdict != JWT_OK)
 		tell_user(pamh, flags, res, len);
 	rc = pam_code(res->verdict);

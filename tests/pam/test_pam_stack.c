@@ -8,12 +8,16 @@
  *     --split          authenticate in a child process and hand only the PAM
  *                      environment back, as sshd's keyboard-interactive does
  *     --tamper         with --split: change PAM_JWT_GROUPS on the way back
+ *     --direct SO ARGS call SO's pam_sm_authenticate itself (on a real pam
+ *                      handle) with the space-separated ARGS, to see the
+ *                      module's own return code rather than the stack's
  *
  * Prints "auth=CODE", "setcred=CODE", "groups=a b c" and the messages the
  * module sent ("msg: ..."), exits 0 whenever it could run the stack.
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +105,8 @@ int main(int argc, char **argv)
 	struct pam_conv c = { conv, NULL };
 	pam_handle_t *pamh = NULL;
 	int i, rc, do_setcred = 0, split = 0, tamper = 0;
+	const char *direct = NULL;
+	char *direct_args = NULL;
 
 	if (argc < 4)
 		return 2;
@@ -113,6 +119,10 @@ int main(int argc, char **argv)
 			split = 1;
 		else if (strcmp(argv[i], "--tamper") == 0)
 			tamper = 1;
+		else if (strcmp(argv[i], "--direct") == 0 && i + 2 < argc) {
+			direct = argv[++i];
+			direct_args = strdup(argv[++i]);
+		}
 		else
 			return 2;
 	}
@@ -120,7 +130,21 @@ int main(int argc, char **argv)
 	rc = pam_start_confdir(argv[2], argv[3], &c, argv[1], &pamh);
 	if (rc != PAM_SUCCESS)
 		return 2;
-	if (!split) {
+	if (direct != NULL) {
+		int (*sm)(pam_handle_t *, int, int, const char **);
+		const char *args[16];
+		int n = 0;
+		char *a, *save = NULL;
+		void *h = dlopen(direct, RTLD_NOW);
+
+		if (h == NULL || (*(void **)&sm = dlsym(h, "pam_sm_authenticate")) == NULL)
+			return 2;
+		for (a = strtok_r(direct_args, " ", &save); a != NULL && n < 16;
+		     a = strtok_r(NULL, " ", &save))
+			args[n++] = a;
+		rc = sm(pamh, 0, n, args);
+		printf("module=%s\n", code_name(rc));
+	} else if (!split) {
 		rc = pam_authenticate(pamh, 0);
 	} else {
 		/* sshd: auth in a child; only the environment list comes back. */
@@ -173,5 +197,6 @@ int main(int argc, char **argv)
 	}
 	pam_end(pamh, rc);
 	free(answer);
+	free(direct_args);
 	return 0;
 }

@@ -1,0 +1,113 @@
+#!/bin/bash
+# The module inside real libpam stacks (pam_start_confdir): every PAM code
+# of DESIGN.md's table, stacking in front of pam_unix with a real password,
+# setcred groups on both sshd paths, and what the user is told.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+[ "$(id -u)" = 0 ] || { echo "# needs root (setgroups, pam_unix, useradd)"; exit 77; }
+DRIVER=$top_builddir/tests/pam/test_pam_stack
+V=$T/live
+mkdir -p "$V" "$T/pam.d"
+REAL=pamjwt-t$$
+"$PYTHON" "$top_srcdir/tests/pam/mint_live.py" "$V" "$REAL"
+
+cat > "$T/jwt.conf" <<EOF
+[issuer test]
+issuer = https://idp.test/realm
+audience = ssh://host.test
+jwks_file = $V/jwks.json
+groups_claim = groups
+group_map = ops operators,wheel
+group_map = developers developers
+group_map = nobody-maps-this no-such-local-group
+EOF
+sed "s|jwks_file = .*|jwks_file = $T/missing.jwks|" "$T/jwt.conf" > "$T/nokeys.conf"
+printf 'auth required pam_permit.so\n' > "$T/pam.d/handle"
+printf 'auth required %s config=%s\n' "$MODULE" "$T/jwt.conf" > "$T/pam.d/jwt"
+printf 'auth sufficient %s config=%s\nauth required pam_unix.so try_first_pass\n' \
+	"$MODULE" "$T/jwt.conf" > "$T/pam.d/stack"
+
+# direct CASE USER ARGS: the module's own return code on a real PAM handle
+direct() {
+	"$DRIVER" "$T/pam.d" handle "$2" --answer "$V/$1.jwt" --direct "$MODULE" "$3"
+}
+code_of() { sed -n "s/^$1=//p"; }
+has() { # output pattern description
+	if grep -q "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi
+}
+
+setup_nss
+A="config=$T/jwt.conf"
+expect_eq "$(direct ok alice "$A" | code_of module)" PAM_SUCCESS "valid token: PAM_SUCCESS"
+expect_eq "$(direct ok_rsa alice "$A" | code_of module)" PAM_SUCCESS "RS256 token: PAM_SUCCESS"
+printf 'hunter2' > "$V/password.jwt"
+expect_eq "$(direct password alice "$A" | code_of module)" PAM_IGNORE "a password: PAM_IGNORE"
+out=$(direct expired alice "$A")
+expect_eq "$(code_of module <<< "$out")" PAM_AUTH_ERR "expired: PAM_AUTH_ERR"
+has "$out" "^msg: Token expired" "user told the token expired"
+out=$(direct wrong_aud alice "$A")
+expect_eq "$(code_of module <<< "$out")" PAM_AUTH_ERR "wrong audience: PAM_AUTH_ERR"
+has "$out" "^msg: Token is not for this host" "user told: not for this host"
+out=$(direct other_user alice "$A")
+expect_eq "$(code_of module <<< "$out")" PAM_AUTH_ERR "token of bob for alice: PAM_AUTH_ERR"
+has "$out" "^msg: Token is for another user (bob)" "user told: another user"
+out=$(direct truncated alice "$A")
+expect_eq "$(code_of module <<< "$out")" PAM_AUTH_ERR "1023-character cut token: PAM_AUTH_ERR"
+has "$out" "^msg: Token was cut short by the client (1023 characters" "user told: cut short"
+expect_eq "$(direct bad_sig alice "$A" | code_of module)" PAM_AUTH_ERR "bad signature: PAM_AUTH_ERR"
+expect_eq "$(direct root root "$A" | code_of module)" PAM_AUTH_ERR "root: PAM_AUTH_ERR"
+expect_eq "$(direct mallory mallory "$A" | code_of module)" PAM_USER_UNKNOWN \
+	"no such local user: PAM_USER_UNKNOWN"
+expect_eq "$(direct ok alice "config=$T/nokeys.conf" | code_of module)" PAM_AUTHINFO_UNAVAIL \
+	"no keys: PAM_AUTHINFO_UNAVAIL"
+expect_eq "$(direct ok alice "config=$T/absent.conf" | code_of module)" PAM_SERVICE_ERR \
+	"unreadable config: PAM_SERVICE_ERR"
+expect_eq "$(direct password alice "config=$T/absent.conf" | code_of module)" PAM_IGNORE \
+	"a password still falls through when the config is broken"
+expect_eq "$(direct ok alice "$A bogus_option" | code_of module)" PAM_SERVICE_ERR \
+	"unknown module option: PAM_SERVICE_ERR"
+out=$(direct ok alice "$A use_first_pass")
+expect_eq "$(code_of module <<< "$out")" PAM_IGNORE "use_first_pass without PAM_AUTHTOK: PAM_IGNORE"
+expect_eq "$(grep -c '^prompt:' <<< "$out")" 0 "use_first_pass never prompts"
+
+# Through the stack, with setcred: supplementary groups from group_map.
+out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred)
+expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: token accepted"
+has "$out" "^prompt: Token: " "prompt is 'Token: '"
+expect_eq "$(code_of setcred <<< "$out")" PAM_SUCCESS "setcred succeeds"
+groups=$(code_of groups <<< "$out")
+for g in operators wheel developers; do
+	case " $groups " in *" $g "*) pass "setcred added $g" ;; *) fail "group $g missing: $groups" ;; esac
+done
+expect_eq "$(code_of env_groups <<< "$out")" "operators wheel developers no-such-local-group" \
+	"PAM_JWT_GROUPS exported"
+expect_eq "$(code_of env_sub <<< "$out")" alice "PAM_JWT_SUB exported"
+
+# sshd keyboard-interactive: authenticate in a child, only the environment returns.
+out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split)
+expect_eq "$(code_of setcred <<< "$out")" PAM_SUCCESS "split: setcred from the environment"
+case " $(code_of groups <<< "$out") " in *" operators "*) pass "split: groups added" ;;
+	*) fail "split: $out" ;; esac
+out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split --tamper)
+case " $(code_of groups <<< "$out") " in *" operators "*|*" root "*) fail "tampered env granted groups: $out" ;;
+	*) pass "split: a changed PAM_JWT_GROUPS grants nothing" ;; esac
+out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/password.jwt" --setcred)
+case " $(code_of groups <<< "$out") " in *" operators "*|*" wheel "*) fail "password login got groups: $out" ;;
+	*) pass "password login: setcred adds no groups" ;; esac
+unset LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
+
+# In front of pam_unix: a real local user with a real password.
+useradd --no-create-home --shell /usr/sbin/nologin "$REAL"
+trap 'userdel "$REAL" 2>/dev/null; rm -rf "$T"' EXIT
+echo "$REAL:Correct horse 9" | chpasswd
+printf 'Correct horse 9' > "$V/pw_good.jwt"
+printf 'wrong' > "$V/pw_bad.jwt"
+out=$("$DRIVER" "$T/pam.d" stack "$REAL" --answer "$V/pw_good.jwt")
+expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: password falls through to pam_unix"
+expect_eq "$(grep -c '^prompt:' <<< "$out")" 1 "one prompt serves token and password"
+out=$("$DRIVER" "$T/pam.d" stack "$REAL" --answer "$V/pw_bad.jwt")
+expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "stack: wrong password refused by pam_unix"
+out=$("$DRIVER" "$T/pam.d" stack "$REAL" --answer "$V/real.jwt")
+expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: token for the real user"
+out=$("$DRIVER" "$T/pam.d" stack "$REAL" --answer "$V/ok.jwt")
+expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "stack: alice's token does not open $REAL"
+finish
