@@ -24,6 +24,10 @@
 #include "jwt.h"
 #include "setcred.h"
 
+/* Longest answer the OpenSSH client sends to a prompt. */
+#define CLIENT_ANSWER_MAX 1023
+#define MAX_TOKEN_PARTS 16
+
 struct options {
 	const char *config;
 	int debug;
@@ -144,6 +148,65 @@ static void audit(pam_handle_t *pamh, const char *pam_user, const struct jwt_res
 	           r->verdict == JWT_OK ? (r->groups[0] ? r->groups : "") : r->reason);
 }
 
+/* More to come?  The OpenSSH client cuts every answer to 1023 characters,
+ * so an answer of exactly that length, or a token without its last part,
+ * is followed by "Token (continued): " prompts (pam-jwt askpass answers
+ * them with the next 1023 characters). */
+static int wants_more(const char *tok, size_t len, size_t part_len)
+{
+	size_t dots = 0, i;
+
+	if (jwt_token_shape(tok, len) != JWT_OK)
+		return 0;
+	for (i = 0; i < len; i++)
+		dots += tok[i] == '.';
+	return part_len == CLIENT_ANSWER_MAX || dots < 2;
+}
+
+/* Join continuation parts onto first (which it takes over). */
+static int continue_token(pam_handle_t *pamh, char *first, char **tok)
+{
+	size_t len = strlen(first), part_len = len;
+	char *buf = first;
+	int parts;
+
+	for (parts = 1; parts < MAX_TOKEN_PARTS && wants_more(buf, len, part_len); parts++) {
+		char *more = NULL, *grown;
+		size_t n;
+
+		if (pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &more, "Token (continued): ") !=
+		    PAM_SUCCESS || more == NULL)
+			break;
+		n = strlen(more);
+		/* sshd's password method answers every prompt with the same
+		 * password: a repeat is not a continuation, and an empty answer ends. */
+		if (n == 0 || (n == part_len && memcmp(more, buf + len - part_len, n) == 0) ||
+		    len + n > JWT_MAX_TOKEN) {
+			explicit_bzero(more, n);
+			free(more);
+			break;
+		}
+		if ((grown = malloc(len + n + 1)) == NULL) {
+			explicit_bzero(more, n);
+			free(more);
+			explicit_bzero(buf, len);
+			free(buf);
+			return PAM_BUF_ERR;
+		}
+		memcpy(grown, buf, len);
+		memcpy(grown + len, more, n + 1);
+		explicit_bzero(buf, len);
+		free(buf);
+		explicit_bzero(more, n);
+		free(more);
+		buf = grown;
+		len += n;
+		part_len = n;
+	}
+	*tok = buf;
+	return PAM_SUCCESS;
+}
+
 /* The credential: PAM_AUTHTOK when told to use it, else our own prompt. */
 static int get_token(pam_handle_t *pamh, const struct options *o, char **tok, int *prompted)
 {
@@ -166,9 +229,8 @@ static int get_token(pam_handle_t *pamh, const struct options *o, char **tok, in
 		return rc;
 	if (resp == NULL)
 		return PAM_CONV_ERR;
-	*tok = resp;
 	*prompted = 1;
-	return PAM_SUCCESS;
+	return continue_token(pamh, resp, tok);
 }
 
 static void wipe_free(char *s)

@@ -69,6 +69,19 @@ out=$(direct ok alice "$A use_first_pass")
 expect_eq "$(code_of module <<< "$out")" PAM_IGNORE "use_first_pass without PAM_AUTHTOK: PAM_IGNORE"
 expect_eq "$(grep -c '^prompt:' <<< "$out")" 0 "use_first_pass never prompts"
 
+# Long tokens through a client that cuts answers at 1023 characters.
+out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/long.jwt" --chunk 1023)
+expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "$(wc -c < "$V/long.jwt")-character token in 1023-character parts"
+expect_eq "$(grep -c '^prompt: Token (continued): ' <<< "$out")" 2 "two continuation prompts"
+out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/truncated.jwt")
+expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "password method repeats the cut token: refused"
+expect_eq "$(grep -c '^prompt: Token (continued): ' <<< "$out")" 1 "asked once, repeat ends it"
+has "$out" "^msg: Token was cut short by the client (1023 characters" "and told it was cut short"
+head -c 600 "$V/long.jwt" > "$V/half.jwt"
+out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/half.jwt" --chunk 5000)
+expect_eq "$(grep -c '^prompt: Token (continued): ' <<< "$out")" 1 "incomplete token asks for more"
+expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "empty continuation ends it: refused"
+
 # Through the stack, with setcred: supplementary groups from group_map.
 out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred)
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: token accepted"

@@ -3,6 +3,8 @@
  *
  *   test_pam_stack CONFDIR SERVICE USER [options]
  *     --answer FILE    what the user types at every prompt (default: empty)
+ *     --chunk N        answer successive prompts with successive N-character
+ *                      pieces of the answer, as pam-jwt askpass does
  *     --setcred        call pam_setcred(PAM_ESTABLISH_CRED) after success
  *                      and print the process's supplementary group names
  *     --split          authenticate in a child process and hand only the PAM
@@ -28,6 +30,7 @@
 #include <security/pam_appl.h>
 
 static char *answer;
+static size_t chunk, answered;
 
 static const char *code_name(int rc)
 {
@@ -59,7 +62,15 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 		case PAM_PROMPT_ECHO_OFF:
 		case PAM_PROMPT_ECHO_ON:
 			printf("prompt: %s\n", msg[i]->msg);
-			r[i].resp = strdup(answer != NULL ? answer : "");
+			if (chunk > 0 && answer != NULL) {
+				size_t left = strlen(answer) - answered;
+				size_t take = left < chunk ? left : chunk;
+
+				r[i].resp = strndup(answer + answered, take);
+				answered += take;
+			} else {
+				r[i].resp = strdup(answer != NULL ? answer : "");
+			}
 			break;
 		default:
 			printf("msg: %s\n", msg[i]->msg);
@@ -113,6 +124,8 @@ int main(int argc, char **argv)
 	for (i = 4; i < argc; i++) {
 		if (strcmp(argv[i], "--answer") == 0 && i + 1 < argc)
 			answer = slurp(argv[++i]);
+		else if (strcmp(argv[i], "--chunk") == 0 && i + 1 < argc)
+			chunk = (size_t)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--setcred") == 0)
 			do_setcred = 1;
 		else if (strcmp(argv[i], "--split") == 0)
@@ -166,9 +179,16 @@ int main(int argc, char **argv)
 			_exit(0);
 		}
 		close(fd[1]);
-		got = read(fd[0], buf, sizeof(buf) - 1);
+		{
+			size_t have = 0;
+
+			/* until the child closes its end */
+			while (have < sizeof(buf) - 1 &&
+			       (got = read(fd[0], buf + have, sizeof(buf) - 1 - have)) > 0)
+				have += (size_t)got;
+			buf[have] = '\0';
+		}
 		waitpid(pid, NULL, 0);
-		buf[got > 0 ? got : 0] = '\0';
 		rc = atoi(buf);
 		{
 			char *line, *save = NULL;
