@@ -7,6 +7,7 @@
 #define EXIT_USAGE 2
 
 int cmd_check(int argc, char **argv);
+int cmd_askpass(int argc, char **argv);
 
 /* Shared by subcommands: the option parser's "--config PATH" handling. */
 extern const char *progname;

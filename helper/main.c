@@ -19,6 +19,10 @@ static void usage(FILE *f)
 	        "        Reads the token from standard input when TOKEN is - or absent\n"
 	        "        (prefer this: arguments are visible to other users in ps).\n"
 	        "        Exit 0 accepted, 1 rejected, 2 usage or configuration error.\n"
+	        "  askpass [PROMPT]\n"
+	        "        SSH_ASKPASS program: answers \"Token: \" and \"Token (continued): \"\n"
+	        "        with successive 1023-character parts of $PAM_JWT_TOKEN_FILE (or\n"
+	        "        $PAM_JWT_TOKEN), so tokens longer than ssh allows still log in.\n"
 	        "\n"
 	        "Options:\n"
 	        "  -h, --help       this help\n"
@@ -30,6 +34,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+
+	/* SSH_ASKPASS takes a program, not a command line: pam-jwt-askpass. */
+	base = base != NULL ? base + 1 : argc > 0 ? argv[0] : "";
+	if (strcmp(base, "pam-jwt-askpass") == 0)
+		return cmd_askpass(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -45,6 +55,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "askpass") == 0)
+		return cmd_askpass(argc - 1, argv + 1);
 	fprintf(stderr, "%s: unknown command \"%s\" (try --help)\n", progname, argv[1]);
 	return EXIT_USAGE;
 }
