@@ -330,7 +330,7 @@ int jwk_fits(const struct jwk *k, const struct jwt_alg *a, char *why, size_t why
 		return -1;
 	}
 	if (k->kty != a->kty) {
-		snprintf(why, whycap, "a %s key cannot verify %s",
+		snprintf(why, whycap, "key type %s cannot verify %s",
 		         k->kty == JWT_KTY_RSA ? "RSA" : k->kty == JWT_KTY_EC ? "EC" : "OKP",
 		         a->name);
 		return -1;

@@ -88,6 +88,15 @@ int main(void)
 	t = mk(deep, "{}", "s");
 	ok(parse(t, &j) == JWT_MALFORMED, "header nested 5000 deep refused");
 
+	strcpy(deep, "{\"alg\":\"RS256\",\"x\":");
+	for (i = 0; i < 40; i++)
+		strcat(deep, "[");
+	for (i = 0; i < 40; i++)
+		strcat(deep, "]");
+	strcat(deep, "}");
+	t = mk(deep, "{}", "s");
+	ok(parse(t, &j) == JWT_MALFORMED, "header nested 40 deep (under the size cap) refused");
+
 	t = mk("{\"alg\":\"RS256\"}", "{}", "s");
 	{
 		char padded[1000];
