@@ -17,9 +17,8 @@ import sys
 
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import (decode_dss_signature,
-                                                             encode_dss_signature)
-from jwcrypto import jwe, jwk, jws
+from jwcrypto import jwe, jwk, jws, jwt
+from jwcrypto.jwa import JWA
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -125,7 +124,7 @@ case("restricted_es256_ok", signed(keys["p256"], "ES256", claims("restricted")),
 
 # --- algorithm and key confusion -----------------------------------------
 for spelling in ["none", "None", "NONE", "nOnE"]:
-    h = b64(json.dumps({"alg": spelling, "typ": "JWT"}).encode())
+    h = b64(json.dumps({"alg": spelling, "kid": "rsa", "typ": "JWT"}).encode())
     case(f"alg_{spelling}", h + "." + b64(json.dumps(claims()).encode()) + ".",
          "ALG_REFUSED", f"alg {spelling}, empty signature")
 pem = keys["rsa"].export_to_pem()  # the public key PEM: the classic confusion secret
@@ -167,13 +166,14 @@ case("jku_header", signed(attacker_rsa, "RS256", claims(), {"jku": "https://evil
      "BAD_SIGNATURE", "jku pointing at attacker keys")
 case("x5u_header", signed(attacker_rsa, "RS256", claims(), {"x5u": "https://evil.test/x5"}),
      "BAD_SIGNATURE", "x5u pointing at attacker certificate")
-crit = by_hand({"alg": "RS256", "kid": "rsa", "crit": ["exp2"], "exp2": 1},
+crit = by_hand({"alg": "RS256", "kid": "rsa", "typ": "JWT", "crit": ["exp2"], "exp2": 1},
                json.dumps(claims()).encode(), rsa_sign(keys["rsa"]))
 case("crit_unknown", crit, "UNSUPPORTED", "unknown crit parameter")
 case("rsa1024", signed(keys["rsa1024"], "RS256", claims()), "KEY_REFUSED", "RSA-1024 key")
 case("enc_key", signed(keys["enc"], "RS256", claims()), "KEY_REFUSED", "key with use enc")
-case("ec_key_rs256", by_hand({"alg": "RS256", "kid": "p256"}, json.dumps(claims()).encode(),
-                             rsa_sign(keys["rsa"])), "KEY_REFUSED", "EC key named for RS256")
+case("ec_key_rs256", by_hand({"alg": "RS256", "kid": "p256", "typ": "JWT"},
+                             json.dumps(claims()).encode(), rsa_sign(keys["rsa"])),
+     "KEY_REFUSED", "EC key named for RS256")
 case("alg_not_allowed", signed(keys["p384"], "ES384", claims("restricted")), "ALG_REFUSED",
      "ES384 outside the allow-list", "restricted")
 
@@ -188,6 +188,8 @@ for i in range(200):
     t = signed(keys["rsa"], "RS256", claims())
     if "-" in t.split(".")[2] or "_" in t.split(".")[2]:
         break
+else:
+    sys.exit("non_url_b64: no '-' or '_' in 200 signatures")
 h, p, s = t.split(".")
 case("non_url_b64", f"{h}.{p}.{s.replace('-', '+').replace('_', '/')}", "MALFORMED",
      "standard base64 alphabet in signature")
@@ -207,6 +209,13 @@ case("header_nested", b64(deep) + "." + b64(json.dumps(claims()).encode()) + "."
      "MALFORMED", "header nested 5000 deep")
 long_tok = signed(keys["rsa"], "RS256", claims(pad="y" * 900))
 case("truncated", long_tok[:1023], "TRUNCATED", "cut to 1023 characters by the ssh client")
+for pad in range(300, 2000, 10):  # a token whose cut at 1023 falls inside the signature
+    cut_src = signed(keys["rsa"], "RS256", claims(pad="z" * pad))
+    if 1023 < len(cut_src) < 1023 + 300 and cut_src.rindex(".") < 1000:
+        break
+else:
+    sys.exit("no padding puts the 1023 cut inside the signature")
+case("truncated_sig", cut_src[:1023], "TRUNCATED", "cut inside the signature at 1023")
 
 # --- claims ----------------------------------------------------------------
 R = lambda **kw: signed(keys["rsa"], "RS256", claims(**kw))
@@ -238,19 +247,56 @@ with open(f"{out}/cases.tsv", "w") as f:
     for c in cases:
         f.write("\t".join(c) + "\n")
 
-# Self-check: jwcrypto itself accepts every token we expect to be accepted.
-pub = jwk.JWKSet.from_json(json.dumps({"keys": public}))
+# Self-check 1: jwcrypto accepts every OK token as a JWT (claims not checked),
+# key looked up by kid in the published set (plus the local HMAC secret).
+ALL = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+       "EdDSA", "HS256", "HS384", "HS512"]
+keyset = jwk.JWKSet.from_json(json.dumps({"keys": public}))
+keyset.add(hmac_key)
+# Self-check 2: where the verdict must not come from the signature, the
+# signature verifies with the named key; every BAD_SIGNATURE token fails.
+SIGNED = {"OK", "KEY_REFUSED", "BAD_PAYLOAD", "BAD_CLAIM", "EXPIRED", "NOT_YET_VALID",
+          "ISSUED_IN_FUTURE", "UNKNOWN_ISSUER", "WRONG_AUDIENCE", "USER_MISMATCH",
+          "ROOT_REFUSED", "BAD_USERNAME", "USER_UNKNOWN", "LIFETIME", "CLAIM_MISMATCH",
+          "GROUP_DENIED"}
+ALSO_SIGNED = {"crit_unknown", "non_url_b64", "huge_token", "alg_not_allowed"}
+
+
+def sig_verifies(tok):
+    si, s = tok.rsplit(".", 1)
+    head = json.loads(base64.urlsafe_b64decode(si.split(".")[0] + "=="))
+    alg, kid = head["alg"], head.get("kid")
+    key = hmac_key if alg.startswith("HS") else keys[kid or "p256"]  # es256_nokid
+    try:
+        JWA.signing_alg(alg).verify(key, si.encode(), base64.b64decode(
+            s.replace("-", "+").replace("_", "/") + "=" * (-len(s) % 4), validate=True))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "does not verify"
+        return False
+
+
+failed = []
+for k in public:
+    if set(k) & {"d", "p", "q", "dp", "dq", "qi", "k", "oth"}:
+        failed.append(f"jwks.json: private member in {k['kid']}")
 for name, config, user, verdict, desc in cases:
-    if verdict != "OK":
-        continue
     tok = open(f"{out}/{name}.jwt").read()
-    j = jws.JWS()
-    j.deserialize(tok)
-    alg = j.jose_header["alg"]
-    j.allowed_algs = [alg]
-    key = hmac_key if alg.startswith("HS") else None
-    if key is None:
-        kid = j.jose_header.get("kid", "p256")
-        key = pub.get_key(kid)
-    j.verify(key)
-print(f"{len(cases)} cases written to {out}")
+    if tok != tok.strip() or "\t" in desc:
+        failed.append(f"{name}: whitespace in token or tab in description")
+    if verdict == "OK":
+        try:
+            jwt.JWT(jwt=tok, key=keyset, check_claims=False, algs=ALL)
+        except Exception as e:  # noqa: BLE001 - report every failure
+            failed.append(f"{name}: jwcrypto refuses an OK token: {e!r}")
+    want = (False if verdict == "BAD_SIGNATURE" else
+            True if (verdict in SIGNED and name != "ec_key_rs256") or name in ALSO_SIGNED
+            else None)
+    if want is not None and sig_verifies(tok) != want:
+        failed.append(f"{name}: signature {'does not verify' if want else 'verifies'}")
+if len(open(f"{out}/huge_token.jwt").read()) < 256 * 1024 or len(long_tok) <= 1100:
+    failed.append("huge_token or truncated source too short")
+for f in failed:
+    print("self-check FAILED:", f, file=sys.stderr)
+if failed:
+    sys.exit(1)
+print(f"{len(cases)} cases written to {out}; self-check passed")
