@@ -12,7 +12,7 @@ NSS_WRAPPER_LIB=${NSS_WRAPPER_LIB:-/usr/lib/x86_64-linux-gnu/libnss_wrapper.so}
 
 T=$(mktemp -d /tmp/pam_jwt_test.XXXXXX)
 chmod 0755 "$T"
-trap 'rm -rf "$T"' EXIT
+[ -n "${KEEP_T:-}" ] || trap 'rm -rf "$T"' EXIT
 
 fails=0
 pass() { echo "ok - $*"; }

@@ -45,6 +45,13 @@ cases = {
     "real": token(ec, "ES256", sub=real),
     "long": token(rsa, "RS256", pad="x" * 1200),
 }
+# RDP passwords hold 255 characters: a compact ES256 token, minimal claims.
+compact = jwt.JWT(header={"alg": "ES256", "kid": ec.kid},
+                  claims={"iss": "https://idp.test/realm", "aud": "ssh://host.test",
+                          "sub": real, "exp": now + 300})
+compact.make_signed_token(ec)
+cases["compact"] = compact.serialize()
+cases["compact_bad"] = cases["compact"][:-6] + "AAAAAA"
 cases["truncated"] = cases["long"][:1023]
 cases["bad_sig"] = cases["ok"][:-4] + ("AAAA" if not cases["ok"].endswith("AAAA") else "BBBB")
 for name, tok in cases.items():
