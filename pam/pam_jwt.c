@@ -142,10 +142,11 @@ static void audit(pam_handle_t *pamh, const char *pam_user, const struct jwt_res
 		jwt_sanitize(user, sizeof(user), pam_user, strlen(pam_user));
 	pam_syslog(pamh, r->verdict == JWT_OK ? LOG_NOTICE : LOG_WARNING,
 	           "%s verdict=%s user=\"%s\" mapped=\"%s\" issuer=\"%s\" iss=\"%s\" sub=\"%s\" "
-	           "jti=\"%s\" kid=\"%s\" alg=\"%s\" rhost=\"%s\" reason=\"%s\"",
+	           "jti=\"%s\" kid=\"%s\" alg=\"%s\" rhost=\"%s\" %s=\"%s\"",
 	           r->verdict == JWT_OK ? "accepted" : "rejected", jwt_verdict_name(r->verdict),
 	           user, r->user, r->issuer_name, r->iss, r->sub, r->jti, r->kid, r->alg, rhost,
-	           r->verdict == JWT_OK ? (r->groups[0] ? r->groups : "") : r->reason);
+	           r->verdict == JWT_OK ? "groups" : "reason",
+	           r->verdict == JWT_OK ? r->groups : r->reason);
 }
 
 /* More to come?  The OpenSSH client cuts every answer to 1023 characters,
