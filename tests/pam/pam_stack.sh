@@ -3,7 +3,7 @@
 # of DESIGN.md's table, stacking in front of pam_unix with a real password,
 # setcred groups on both sshd paths, and what the user is told.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "# needs root (setgroups, pam_unix, useradd)"; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "# needs root (setgroups, pam_unix, mount namespaces)"; exit 77; }
 DRIVER=$top_builddir/tests/pam/test_pam_stack
 V=$T/live
 mkdir -p "$V" "$T/pam.d"
@@ -108,19 +108,27 @@ case " $(code_of groups <<< "$out") " in *" operators "*|*" wheel "*) fail "pass
 	*) pass "password login: setcred adds no groups" ;; esac
 unset LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
 
-# In front of pam_unix: a real local user with a real password.
-useradd --no-create-home --shell /usr/sbin/nologin "$REAL"
-trap 'userdel "$REAL" 2>/dev/null; rm -rf "$T"' EXIT
-echo "$REAL:Correct horse 9" | chpasswd
+# In front of pam_unix: a local user with a real password hash, seen through
+# private copies of /etc/passwd and /etc/shadow in a mount namespace (no
+# useradd: renaming /etc files would also detach other tests' bind mounts).
+mkdir -p "$T/etc"
+cp /etc/passwd /etc/group /etc/shadow "$T/etc/"
+echo "$REAL:x:4712:4712::/tmp:/usr/sbin/nologin" >> "$T/etc/passwd"
+echo "$REAL:x:4712:" >> "$T/etc/group"
+echo "$REAL:$(openssl passwd -6 'Correct horse 9'):19000:0:99999:7:::" >> "$T/etc/shadow"
+printf '#!/bin/bash\nfor f in passwd group shadow; do mount --bind "%s/etc/$f" /etc/$f; done\nexec "%s" "$@"\n' \
+	"$T" "$DRIVER" > "$T/in-ns.sh"
+chmod +x "$T/in-ns.sh"
+DRIVER="unshare --mount --propagation private $T/in-ns.sh"
 printf 'Correct horse 9' > "$V/pw_good.jwt"
 printf 'wrong' > "$V/pw_bad.jwt"
-out=$("$DRIVER" "$T/pam.d" stack "$REAL" --answer "$V/pw_good.jwt")
+out=$($DRIVER "$T/pam.d" stack "$REAL" --answer "$V/pw_good.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: password falls through to pam_unix"
 expect_eq "$(grep -c '^prompt:' <<< "$out")" 1 "one prompt serves token and password"
-out=$("$DRIVER" "$T/pam.d" stack "$REAL" --answer "$V/pw_bad.jwt")
+out=$($DRIVER "$T/pam.d" stack "$REAL" --answer "$V/pw_bad.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "stack: wrong password refused by pam_unix"
-out=$("$DRIVER" "$T/pam.d" stack "$REAL" --answer "$V/real.jwt")
+out=$($DRIVER "$T/pam.d" stack "$REAL" --answer "$V/real.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: token for the real user"
-out=$("$DRIVER" "$T/pam.d" stack "$REAL" --answer "$V/ok.jwt")
+out=$($DRIVER "$T/pam.d" stack "$REAL" --answer "$V/ok.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "stack: alice's token does not open $REAL"
 finish
