@@ -25,6 +25,7 @@ struct key_def {
 #define I(field) offsetof(struct jwt_issuer, field)
 static const struct key_def keys[] = {
 	{ "cache_dir", K_PATH, offsetof(struct jwt_config, cache_dir), 1, 0, 0 },
+	{ "refresh_helper", K_PATH, offsetof(struct jwt_config, refresh_helper), 1, 0, 0 },
 	{ "issuer", K_STRING, I(issuer), 0, 0, 0 },
 	{ "audience", K_STRING, I(audience), 0, 0, 0 },
 	{ "jwks_file", K_PATH, I(jwks_file), 0, 0, 0 },
@@ -46,6 +47,8 @@ static const struct key_def keys[] = {
 	{ "refresh_timeout", K_SECONDS, I(refresh_timeout), 0, 1, 60 },
 	{ "refresh_cooldown", K_SECONDS, I(refresh_cooldown), 0, 0, 86400 },
 	{ "max_stale", K_SECONDS, I(max_stale), 0, 0, 365 * 86400 },
+	{ "cache_ttl_min", K_SECONDS, I(cache_ttl_min), 0, 0, 7 * 86400 },
+	{ "cache_ttl_max", K_SECONDS, I(cache_ttl_max), 0, 60, 30 * 86400 },
 };
 #undef I
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -58,6 +61,8 @@ static void issuer_defaults(struct jwt_issuer *iss)
 	iss->refresh_timeout = 5;
 	iss->refresh_cooldown = 60;
 	iss->max_stale = 7 * 86400;
+	iss->cache_ttl_min = 300;
+	iss->cache_ttl_max = 86400;
 }
 
 static void issuer_free(struct jwt_issuer *iss)
@@ -147,6 +152,7 @@ void jwt_config_free(struct jwt_config *cfg)
 	issuer_free(&cfg->defaults);
 	free(cfg->path);
 	free(cfg->cache_dir);
+	free(cfg->refresh_helper);
 	free(cfg);
 }
 
@@ -366,6 +372,8 @@ static int check_issuer(const struct jwt_issuer *iss, char *err, size_t errcap)
 		why = "allows HS256/384/512 without \"hmac_secret_file\"";
 	else if (!(iss->algorithms & ~JWT_ALG_ASYMMETRIC_MASK) && iss->hmac_secret_file != NULL)
 		why = "sets \"hmac_secret_file\" but \"algorithms\" allows no HS256/384/512";
+	else if (iss->cache_ttl_min > iss->cache_ttl_max)
+		why = "has \"cache_ttl_min\" above \"cache_ttl_max\"";
 	else if ((iss->allowed_groups != NULL || iss->n_group_map > 0) && iss->groups_claim == NULL)
 		why = "uses allowed_groups/group_map without \"groups_claim\"";
 	if (why == NULL)

@@ -45,7 +45,9 @@ struct jwt_issuer {
 	long max_lifetime;        /* 0: no bound */
 	long refresh_timeout;
 	long refresh_cooldown;
-	long max_stale;
+	long max_stale;           /* use expired cached keys this long while refresh fails */
+	long cache_ttl_min;       /* bounds on the provider's Cache-Control max-age */
+	long cache_ttl_max;
 	int allow_root;
 	unsigned long set;        /* keys given in this section (duplicate check) */
 	char where[300];          /* "file:line" of the section header */
@@ -54,6 +56,7 @@ struct jwt_issuer {
 struct jwt_config {
 	char *path;
 	char *cache_dir;
+	char *refresh_helper;     /* default SBINDIR/pam-jwt */
 	struct jwt_issuer defaults;
 	struct jwt_issuer *issuers;
 	size_t n_issuers;

@@ -230,6 +230,11 @@ int jwk_import(json_object *obj, struct jwk *k)
 		refuse(k, "\"crv\", \"alg\" or \"use\" is not a short string");
 		return 0;
 	}
+	/* A published set holding a private key is a leak, not a key to trust. */
+	if (json_object_object_get_ex(obj, "d", NULL)) {
+		refuse(k, "key carries private material (\"d\"); publish public keys only");
+		return 0;
+	}
 	if (use[0] != '\0' && strcmp(use, "sig") != 0) {
 		refuse(k, "key is not for signatures (\"use\" is not \"sig\")");
 		return 0;

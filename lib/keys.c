@@ -4,24 +4,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "keys.h"
 #include "safefile.h"
 
 int keys_load(const struct jwt_config *cfg, const struct jwt_issuer *iss, time_t now,
               struct jwks *set, char *why, size_t whycap)
 {
-	char path[4096], err[200];
+	char path[4096], err[512];
 	char *text = NULL;
 	size_t len = 0;
 	int rc = -1;
 
-	(void)now;
 	memset(set, 0, sizeof(*set));
 	if (iss->jwks_file != NULL)
 		snprintf(path, sizeof(path), "%s", iss->jwks_file);
-	else if (jwt_cache_path(cfg, iss, ".jwks", path, sizeof(path)) != 0) {
-		snprintf(why, whycap, "cache path too long");
-		return -1;
+	else {
+		struct cache_meta meta;
+
+		if (jwt_cache_path(cfg, iss, ".jwks", path, sizeof(path)) != 0) {
+			snprintf(why, whycap, "cache path too long");
+			return -1;
+		}
+		/* Fetched keys carry their age: past expires + max_stale they are
+		 * no longer trusted, whether or not the provider can be reached. */
+		if (cache_meta_read(cfg, iss, &meta, err, sizeof(err)) != 0) {
+			snprintf(why, whycap, "%.300s (run pam-jwt refresh)", err);
+			return -1;
+		}
+		if (cache_usable(iss, &meta, now, err, sizeof(err)) != 0) {
+			snprintf(why, whycap, "%.200s: %.300s", path, err);
+			return -1;
+		}
 	}
 	if (read_trusted(path, JWKS_MAX_BYTES, &text, &len, err, sizeof(err)) != 0) {
 		snprintf(why, whycap, "%.200s: %.200s", path, err);

@@ -40,6 +40,7 @@ struct search {
 	int sig_wrong_len;
 	int refused;
 	int keys_loaded;
+	int load_failed;       /* an issuer that might hold the key has none usable */
 	char refused_why[160];
 	char load_why[200];
 };
@@ -75,14 +76,17 @@ static int issuer_signature(const struct jwt_config *cfg, const struct jwt_issue
 		return st == SIG_VALID;
 	}
 	if (keys_load(cfg, iss, now, &set, s->load_why, sizeof(s->load_why)) != 0) {
+		s->load_failed = 1;
 		jwt_logf(log, JWT_LOG_DEBUG, "issuer %s: no keys: %s", iss->name, s->load_why);
 		return 0;
 	}
-	if (jwks_usable(&set) > 0)
+	if (jwks_usable(&set) > 0) {
 		s->keys_loaded = 1;
-	else
+	} else {
+		s->load_failed = 1;
 		snprintf(s->load_why, sizeof(s->load_why), "issuer %s: key set has no usable key",
 		         iss->name);
+	}
 	for (i = 0; i < set.n && !found; i++) {
 		const struct jwk *k = &set.keys[i];
 		char why[160];
@@ -130,7 +134,8 @@ static enum jwt_verdict no_key_verdict(const struct search *s, const struct jws 
 		snprintf(res->reason, sizeof(res->reason), "%s", s->refused_why);
 		return JWT_KEY_REFUSED;
 	}
-	if (s->keys_loaded) {
+	/* The key may be in a set we could not read: "unavailable", not "unknown". */
+	if (s->keys_loaded && !s->load_failed) {
 		if (jws->has_kid)
 			snprintf(res->reason, sizeof(res->reason), "no key \"%.60s\" in the key set of "
 			         "any issuer that allows %s", res->kid, res->alg);

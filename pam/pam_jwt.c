@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "jwt.h"
+#include "refresh.h"
 #include "setcred.h"
 
 /* Longest answer the OpenSSH client sends to a prompt. */
@@ -283,7 +284,11 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		log.fn = log_to_syslog;
 		log.ctx = pamh;
 		log.debug = o.debug;
-		jwt_verify(cfg, tok, len, user, now, &log, NULL, res);
+		{
+			struct jwt_refresh_hook hook = { pam_jwt_refresh, NULL };
+
+			jwt_verify(cfg, tok, len, user, now, &log, &hook, res);
+		}
 	}
 	audit(pamh, user, res);
 	/* Failing here only costs the supplementary groups: less, never more. */

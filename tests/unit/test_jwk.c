@@ -81,5 +81,11 @@ int main(void)
 	ok(jwks_parse("{\"keys\":{}}", 11, &set, err, sizeof(err)) != 0, "keys must be an array");
 	ok(jwks_parse("[]", 2, &set, err, sizeof(err)) != 0, "JWKS must be an object");
 	ok(jwks_parse("{\"keys\":[]} x", 13, &set, err, sizeof(err)) != 0, "trailing garbage refused");
+	/* A published private key is refused, never cached or trusted. */
+	ok(import("{" P256 ",\"d\":\"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI\"}", &k) == 0 &&
+	   k.pkey == NULL && strstr(k.refused, "private") != NULL, "key with \"d\" refused: %s",
+	   k.refused);
+	EVP_PKEY_free(k.pkey);
+
 	return tap_done();
 }
