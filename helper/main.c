@@ -19,6 +19,13 @@ static void usage(FILE *f)
 	        "        Reads the token from standard input when TOKEN is - or absent\n"
 	        "        (prefer this: arguments are visible to other users in ps).\n"
 	        "        Exit 0 accepted, 1 rejected, 2 usage or configuration error.\n"
+	        "  refresh [--config PATH] [--issuer NAME] [--force] [--quiet]\n"
+	        "        Fetch each issuer's keys (OpenID discovery, JWKS over HTTPS) into\n"
+	        "        the cache.  Issuers whose cache is still fresh are skipped unless\n"
+	        "        --force.  Exit 0 all fresh, 1 a fetch failed (old keys kept), 2 usage.\n"
+	        "  status [--config PATH]\n"
+	        "        Per issuer: key source, cached kids and algorithms, age, expiry and\n"
+	        "        the last refresh error.  Exit 0 when every issuer has usable keys.\n"
 	        "  askpass [PROMPT]\n"
 	        "        SSH_ASKPASS program: answers \"Token: \" and \"Token (continued): \"\n"
 	        "        with successive 1023-character parts of $PAM_JWT_TOKEN_FILE (or\n"
@@ -55,6 +62,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "refresh") == 0)
+		return cmd_refresh(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "askpass") == 0)
 		return cmd_askpass(argc - 1, argv + 1);
 	fprintf(stderr, "%s: unknown command \"%s\" (try --help)\n", progname, argv[1]);

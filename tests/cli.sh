@@ -44,4 +44,26 @@ run check --quiet --config "$T/ok.conf" "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"
 expect_eq "$rc" 1 "no keys: exit 1"
 case $out in "REJECTED (NO_KEYS): no keys available: "*"none.jwks: No such file or directory") pass "$out" ;;
 	*) fail "no keys message: $out" ;; esac
+# refresh and status: usage and configuration errors are exit 2
+run refresh --bogus
+expect_eq "$rc" 2 "refresh: unknown option is exit 2"
+run refresh --config "$T/ok.conf" --issuer nosuch
+expect_eq "$rc" 2 "refresh: unknown --issuer is exit 2"
+run status --config "$T/missing.conf"
+expect_eq "$rc" 2 "status: missing config is exit 2"
+
+# The shipped systemd units load (systemd-analyze, when systemd is installed).
+if command -v systemd-analyze >/dev/null; then
+	make -s -C "$top_builddir" conf/systemd/pam-jwt-refresh.service >/dev/null
+	mkdir -p "$T/units"
+	sed "s|^ExecStart=[^ ]*|ExecStart=$PAMJWT|" "$top_builddir/conf/systemd/pam-jwt-refresh.service" \
+		> "$T/units/pam-jwt-refresh.service"
+	cp "$top_srcdir/conf/systemd/pam-jwt-refresh.timer" "$T/units/"
+	if out=$(systemd-analyze verify --man=no "$T/units/pam-jwt-refresh.service" \
+		"$T/units/pam-jwt-refresh.timer" 2>&1); then
+		pass "systemd-analyze verify: service and timer"
+	else
+		fail "systemd-analyze verify: $out"
+	fi
+fi
 finish

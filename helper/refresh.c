@@ -1,0 +1,686 @@
+/*
+ * pam-jwt refresh: fetch each issuer's keys over HTTPS into the cache.
+ *
+ *   discovery   <issuer>/.well-known/openid-configuration, whose "issuer"
+ *               must equal ours exactly; its https "jwks_uri" is used
+ *               (a configured jwks_uri skips this step)
+ *   fetch       HTTPS only, also across redirects (at most 3), TLS verified
+ *               (ca_file for private CAs), bounded in time and size (1 MiB),
+ *               If-None-Match with the cached ETag
+ *   validate    every key through lib/jwk.c, exactly as the module will;
+ *               unusable keys dropped with a warning naming their kid; no
+ *               usable key, bad JSON or any HTTP error keeps the old cache
+ *   write       temp file in cache_dir, fsync, rename, fsync the directory;
+ *               then NAME.meta (fetched, expires from a bounded max-age,
+ *               ETag, last attempt and error)
+ *
+ * Exit 0 when every issuer has fresh keys, 1 when any failed (its old cache
+ * is kept and the error recorded for `pam-jwt status`), 2 usage or config.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "cmds.h"
+#include "conf.h"
+#include "json.h"
+#include "jwk.h"
+#include "safefile.h"
+
+#ifdef HAVE_CURL
+#include <curl/curl.h>
+
+#define FETCH_MAX JWKS_MAX_BYTES
+#define DEFAULT_TTL 3600
+#define MAX_REDIRECTS 3L
+#define DISCOVERY_PATH "/.well-known/openid-configuration"
+
+struct response {
+	char *body;
+	size_t len;
+	int too_big;
+	long code;
+	char etag[256];
+	long max_age;          /* -1: none given */
+	int no_cache;
+};
+
+struct run {
+	int force, quiet;
+	time_t now;
+};
+
+static void say(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct response *r = ctx;
+	size_t len = size * n;
+	char *p;
+
+	if (len > FETCH_MAX - r->len) {
+		r->too_big = 1;
+		return 0; /* aborts the transfer */
+	}
+	if ((p = realloc(r->body, r->len + len + 1)) == NULL)
+		return 0;
+	r->body = p;
+	memcpy(r->body + r->len, data, len);
+	r->len += len;
+	r->body[r->len] = '\0';
+	return len;
+}
+
+/* Header value without the name, trimmed; NULL if the line is not `name`. */
+static const char *header_is(const char *line, size_t len, const char *name, size_t *vlen)
+{
+	size_t n = strlen(name);
+	const char *v, *e = line + len;
+
+	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
+		return NULL;
+	for (v = line + n + 1; v < e && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (e > v && isspace((unsigned char)e[-1]))
+		e--;
+	*vlen = (size_t)(e - v);
+	return v;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+	struct response *r = ctx;
+	size_t len = size * n, vlen;
+	const char *v;
+
+	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		/* a new response (after a redirect): forget the previous headers */
+		r->etag[0] = '\0';
+		r->max_age = -1;
+		r->no_cache = 0;
+	} else if ((v = header_is(data, len, "ETag", &vlen)) != NULL) {
+		if (vlen > 0 && vlen < sizeof(r->etag)) {
+			size_t i;
+
+			for (i = 0; i < vlen; i++)
+				if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+					return len; /* not a header value we will send back */
+			memcpy(r->etag, v, vlen);
+			r->etag[vlen] = '\0';
+		}
+	} else if ((v = header_is(data, len, "Cache-Control", &vlen)) != NULL) {
+		char buf[256], *p;
+
+		if (vlen >= sizeof(buf))
+			vlen = sizeof(buf) - 1;
+		memcpy(buf, v, vlen);
+		buf[vlen] = '\0';
+		for (p = buf; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (strstr(buf, "no-store") != NULL || strstr(buf, "no-cache") != NULL)
+			r->no_cache = 1;
+		if ((p = strstr(buf, "max-age=")) != NULL && isdigit((unsigned char)p[8])) {
+			long a = strtol(p + 8, NULL, 10);
+
+			r->max_age = a < 0 ? 0 : a;
+		}
+	}
+	return len;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* GET url; 0 with resp filled (any HTTP code), -1 with err. */
+static int fetch(const struct jwt_issuer *iss, const char *url, const char *etag,
+                 long long deadline, struct response *resp, char *err, size_t errcap)
+{
+	char curlerr[CURL_ERROR_SIZE] = "", hdr[300];
+	struct curl_slist *headers = NULL;
+	long long left = deadline - mono_ms();
+	CURL *c;
+	CURLcode rc;
+
+	memset(resp, 0, sizeof(*resp));
+	resp->max_age = -1;
+	if (strncmp(url, "https://", 8) != 0) {
+		snprintf(err, errcap, "%.300s: not https://, refused", url);
+		return -1;
+	}
+	if (left <= 0) {
+		snprintf(err, errcap, "%.300s: refresh_timeout (%ld s) used up", url,
+		         iss->refresh_timeout);
+		return -1;
+	}
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(err, errcap, "curl_easy_init failed");
+		return -1;
+	}
+	if (etag != NULL && etag[0] != '\0') {
+		snprintf(hdr, sizeof(hdr), "If-None-Match: %s", etag);
+		headers = curl_slist_append(NULL, hdr);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (iss->ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, iss->ca_file);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(left < 5000 ? left : 5000));
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)FETCH_MAX);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlerr);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
+	if (headers != NULL)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->code);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(headers);
+	if (resp->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(err, errcap, "%.300s: response larger than %d bytes, refused", url,
+		         FETCH_MAX);
+		return -1;
+	}
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
+		snprintf(err, errcap, "%.300s: redirected to a URL that is not https://, refused", url);
+		return -1;
+	}
+	if (rc != CURLE_OK) {
+		snprintf(err, errcap, "%.300s: %.300s", url,
+		         curlerr[0] ? curlerr : curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static void response_free(struct response *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+/* Discovery: the document must name our issuer exactly and an https jwks_uri. */
+static char *discover(const struct jwt_issuer *iss, long long deadline, char *err,
+                      size_t errcap)
+{
+	char url[2048];
+	struct response resp;
+	json_object *doc;
+	const char *got, *jwks;
+	char *out = NULL;
+	size_t n = strlen(iss->issuer);
+
+	snprintf(url, sizeof(url), "%.*s%s", (int)(n > 0 && iss->issuer[n - 1] == '/' ? n - 1 : n),
+	         iss->issuer, DISCOVERY_PATH);
+	if (fetch(iss, url, NULL, deadline, &resp, err, errcap) != 0)
+		return NULL;
+	if (resp.code != 200) {
+		snprintf(err, errcap, "%.300s: HTTP %ld", url, resp.code);
+		goto out;
+	}
+	if ((doc = jwt_json_parse(resp.body ? resp.body : "", resp.len, 16)) == NULL ||
+	    !json_object_is_type(doc, json_type_object)) {
+		json_object_put(doc);
+		snprintf(err, errcap, "%.300s: not a JSON object", url);
+		goto out;
+	}
+	got = jwt_json_str(doc, "issuer", NULL);
+	jwks = jwt_json_str(doc, "jwks_uri", NULL);
+	if (got == NULL || strcmp(got, iss->issuer) != 0) {
+		char clean[200];
+
+		jwt_sanitize(clean, sizeof(clean), got ? got : "(none)", strlen(got ? got : "(none)"));
+		snprintf(err, errcap, "%.200s: discovery names issuer \"%.100s\", not \"%.200s\"", url,
+		         clean, iss->issuer);
+	} else if (jwks == NULL || strncmp(jwks, "https://", 8) != 0 || strlen(jwks) > 2000) {
+		snprintf(err, errcap, "%.300s: discovery has no https jwks_uri", url);
+	} else if ((out = strdup(jwks)) == NULL) {
+		snprintf(err, errcap, "out of memory");
+	}
+	json_object_put(doc);
+out:
+	response_free(&resp);
+	return out;
+}
+
+/* Only what verification reads goes into the cache (no x5c, nothing else). */
+static json_object *public_members(json_object *key)
+{
+	static const char *const names[] = { "kty", "kid", "use", "alg", "key_ops", "crv",
+	                                     "n", "e", "x", "y" };
+	json_object *out = json_object_new_object(), *v;
+	size_t i;
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (json_object_object_get_ex(key, names[i], &v) &&
+		    json_object_object_add(out, names[i], json_object_get(v)) != 0) {
+			json_object_put(out);
+			return NULL;
+		}
+	return out;
+}
+
+/* Keep the usable keys of a fetched JWKS as a new JWKS text. */
+static char *usable_keys(const struct run *r, const struct jwt_issuer *iss, const char *body,
+                         size_t len, size_t *nkeys, char *kids, size_t kidcap, char *err,
+                         size_t errcap)
+{
+	json_object *doc, *keys, *keep = NULL, *out = NULL;
+	struct jwks check;
+	char *text = NULL;
+	size_t i, n;
+
+	*nkeys = 0;
+	kids[0] = '\0';
+	if ((doc = jwt_json_parse(body, len, 16)) == NULL ||
+	    !json_object_object_get_ex(doc, "keys", &keys) ||
+	    !json_object_is_type(keys, json_type_array)) {
+		snprintf(err, errcap, "not a JWKS (no \"keys\" array)");
+		goto out;
+	}
+	n = json_object_array_length(keys);
+	if (n > JWKS_MAX_KEYS) {
+		snprintf(err, errcap, "%zu keys, more than %d", n, JWKS_MAX_KEYS);
+		goto out;
+	}
+	if ((keep = json_object_new_array()) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		json_object *obj = json_object_array_get_idx(keys, i);
+		json_object *pub = NULL;
+		struct jwk k;
+		char kid[64];
+
+		memset(&k, 0, sizeof(k));
+		if (jwk_import(obj, &k) != 0 || k.pkey == NULL) {
+			jwt_sanitize(kid, sizeof(kid), k.kid, strlen(k.kid));
+			fprintf(stderr, "%s: issuer %s: key %zu (kid \"%s\") dropped: %s\n", progname,
+			        iss->name, i, kid[0] ? kid : "-", k.refused[0] ? k.refused : "not a JWK");
+			EVP_PKEY_free(k.pkey);
+			continue;
+		}
+		EVP_PKEY_free(k.pkey);
+		if ((pub = public_members(obj)) == NULL || json_object_array_add(keep, pub) != 0) {
+			json_object_put(pub);
+			goto oom;
+		}
+		jwt_sanitize(kid, sizeof(kid), k.kid, strlen(k.kid));
+		if (strlen(kids) + strlen(kid) + 3 < kidcap)
+			snprintf(kids + strlen(kids), kidcap - strlen(kids), "%s%s", kids[0] ? " " : "",
+			         k.has_kid ? kid : "(no kid)");
+		(*nkeys)++;
+	}
+	if (*nkeys == 0) {
+		snprintf(err, errcap, "no usable key in the set (%zu offered)", n);
+		goto out;
+	}
+	if ((out = json_object_new_object()) == NULL ||
+	    json_object_object_add(out, "keys", keep) != 0)
+		goto oom;
+	keep = NULL;
+	text = strdup(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN |
+	                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (text == NULL)
+		goto oom;
+	/* What we write must read back exactly as the module will read it. */
+	if (jwks_parse(text, strlen(text), &check, err, errcap) != 0 ||
+	    jwks_usable(&check) != *nkeys) {
+		jwks_free(&check);
+		free(text);
+		text = NULL;
+		snprintf(err, errcap, "re-encoded key set does not read back");
+		goto out;
+	}
+	jwks_free(&check);
+	(void)r;
+	goto out;
+oom:
+	snprintf(err, errcap, "out of memory");
+out:
+	json_object_put(keep);
+	json_object_put(out);
+	json_object_put(doc);
+	return text;
+}
+
+/* temp file in the cache dir, fsync, rename over path, fsync the dir. */
+static int write_atomic(const char *dir, const char *path, const char *data, size_t len,
+                        char *err, size_t errcap)
+{
+	char tmp[4200];
+	size_t off = 0;
+	int fd, dfd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0) {
+		snprintf(err, errcap, "%.300s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:
+	snprintf(err, errcap, "writing %.300s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+static int write_meta(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                      const struct cache_meta *m, char *err, size_t errcap)
+{
+	char path[4096], text[CACHE_META_MAX];
+	int n;
+
+	if (jwt_cache_path(cfg, iss, ".meta", path, sizeof(path)) != 0 ||
+	    (n = cache_meta_format(m, text, sizeof(text))) < 0) {
+		snprintf(err, errcap, "metadata too long");
+		return -1;
+	}
+	return write_atomic(cfg->cache_dir, path, text, (size_t)n, err, errcap);
+}
+
+/* The cached set, if it is there and readable: its ETag may be sent. */
+static int cache_valid(const struct jwt_config *cfg, const struct jwt_issuer *iss)
+{
+	char path[4096], why[200], *text = NULL;
+	struct jwks set;
+	size_t len;
+	int ok = 0;
+
+	if (jwt_cache_path(cfg, iss, ".jwks", path, sizeof(path)) != 0 ||
+	    read_trusted(path, JWKS_MAX_BYTES, &text, &len, why, sizeof(why)) != 0)
+		return 0;
+	if (jwks_parse(text, len, &set, why, sizeof(why)) == 0) {
+		ok = jwks_usable(&set) > 0;
+		jwks_free(&set);
+	}
+	free(text);
+	return ok;
+}
+
+static long bounded_ttl(const struct jwt_issuer *iss, const struct response *resp)
+{
+	long ttl = resp->no_cache ? 0 : resp->max_age >= 0 ? resp->max_age : DEFAULT_TTL;
+
+	if (ttl < iss->cache_ttl_min)
+		ttl = iss->cache_ttl_min;
+	if (ttl > iss->cache_ttl_max)
+		ttl = iss->cache_ttl_max;
+	return ttl;
+}
+
+/* One issuer: 0 fresh keys in the cache, 1 failed (old cache kept). */
+static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
+                          const struct jwt_issuer *iss)
+{
+	char path[4096], err[800] = "", kids[512], werr[400];
+	struct cache_meta old, m;
+	struct response resp = { 0 };
+	long long deadline = mono_ms() + iss->refresh_timeout * 1000LL;
+	char *uri = NULL, *text = NULL;
+	int have_cache, have_meta;
+	size_t nkeys = 0;
+	long ttl;
+
+	have_meta = cache_meta_read(cfg, iss, &old, err, sizeof(err)) == 0;
+	if (!have_meta)
+		memset(&old, 0, sizeof(old));
+	have_cache = cache_valid(cfg, iss);
+	if (!r->force && have_meta && have_cache && old.error[0] == '\0' &&
+	    (long long)r->now < old.expires &&
+	    (iss->jwks_uri == NULL || strcmp(iss->jwks_uri, old.source) == 0)) {
+		say(r, "issuer %s: fresh for %lld s more (%s); not fetched (--force fetches now)\n",
+		    iss->name, old.expires - (long long)r->now, old.source);
+		return 0;
+	}
+	m = old;
+	m.attempt = r->now;
+	err[0] = '\0';
+	if (jwt_cache_path(cfg, iss, ".jwks", path, sizeof(path)) != 0) {
+		snprintf(err, sizeof(err), "cache path too long");
+		goto failed;
+	}
+	if (iss->jwks_uri != NULL)
+		uri = strdup(iss->jwks_uri);
+	else if ((uri = discover(iss, deadline, err, sizeof(err))) == NULL)
+		goto failed;
+	if (uri == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto failed;
+	}
+	/* Only a cache we still hold may be confirmed by 304. */
+	if (fetch(iss, uri, have_cache && strcmp(old.source, uri) == 0 ? old.etag : NULL, deadline,
+	          &resp, err, sizeof(err)) != 0)
+		goto failed;
+	ttl = bounded_ttl(iss, &resp);
+	if (resp.code == 304 && have_cache) {
+		m.fetched = r->now;
+		m.expires = r->now + ttl;
+		m.error[0] = '\0';
+		if (write_meta(cfg, iss, &m, werr, sizeof(werr)) != 0) {
+			snprintf(err, sizeof(err), "%s", werr);
+			goto failed;
+		}
+		say(r, "issuer %s: unchanged (304 from %s), fresh for %ld s\n", iss->name, uri, ttl);
+		free(uri);
+		response_free(&resp);
+		return 0;
+	}
+	if (resp.code != 200) {
+		snprintf(err, sizeof(err), "%.300s: HTTP %ld", uri, resp.code);
+		goto failed;
+	}
+	text = usable_keys(r, iss, resp.body ? resp.body : "", resp.len, &nkeys, kids,
+	                   sizeof(kids), werr, sizeof(werr));
+	if (text == NULL) {
+		snprintf(err, sizeof(err), "%.250s: %.400s", uri, werr);
+		goto failed;
+	}
+	if (write_atomic(cfg->cache_dir, path, text, strlen(text), werr, sizeof(werr)) != 0) {
+		snprintf(err, sizeof(err), "%s", werr);
+		goto failed;
+	}
+	snprintf(m.source, sizeof(m.source), "%s", uri);
+	snprintf(m.etag, sizeof(m.etag), "%s", resp.etag);
+	m.fetched = r->now;
+	m.expires = r->now + ttl;
+	m.error[0] = '\0';
+	if (write_meta(cfg, iss, &m, werr, sizeof(werr)) != 0) {
+		snprintf(err, sizeof(err), "%s", werr);
+		goto failed;
+	}
+	say(r, "issuer %s: %zu key%s (%s) from %s, fresh for %ld s\n", iss->name, nkeys,
+	    nkeys == 1 ? "" : "s", kids, uri, ttl);
+	free(text);
+	free(uri);
+	response_free(&resp);
+	return 0;
+failed:
+	jwt_sanitize(m.error, sizeof(m.error), err, strlen(err));
+	(void)write_meta(cfg, iss, &m, werr, sizeof(werr));
+	fprintf(stderr, "%s: issuer %s: refresh failed, %s: %s\n", progname, iss->name,
+	        have_cache ? "keeping the cached keys" : "no cached keys", err);
+	free(text);
+	free(uri);
+	response_free(&resp);
+	return 1;
+}
+
+/* One refresh per issuer at a time, whoever started it (timer, module, admin). */
+static int lock_issuer(const struct jwt_config *cfg, const struct jwt_issuer *iss)
+{
+	char path[4096];
+	int fd, i;
+
+	if (jwt_cache_path(cfg, iss, ".lock", path, sizeof(path)) != 0)
+		return -1;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	for (i = 0; i < 600; i++) { /* at most 30 s */
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		usleep(50000);
+	}
+	close(fd);
+	return -1;
+}
+
+int cmd_refresh(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "issuer", required_argument, NULL, 'i' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = JWT_DEFAULT_CONFIG, *only = NULL;
+	struct run r = { 0, 0, 0 };
+	struct jwt_config *cfg;
+	char err[512];
+	size_t i, done = 0;
+	int c, failed = 0;
+
+	while ((c = getopt_long(argc, argv, "c:i:fqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'i': only = optarg; break;
+		case 'f': r.force = 1; break;
+		case 'q': r.quiet = 1; break;
+		case 'h':
+			printf("Usage: %s refresh [--config PATH] [--issuer NAME] [--force] [--quiet]\n",
+			       progname);
+			return 0;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: refresh: unexpected argument \"%s\"\n", progname, argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((cfg = jwt_config_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: %s\n", progname, err);
+		return EXIT_USAGE;
+	}
+	umask(022);
+	if (mkdir(cfg->cache_dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "%s: cannot create %s: %s\n", progname, cfg->cache_dir,
+		        strerror(errno));
+		jwt_config_free(cfg);
+		return EXIT_REJECTED;
+	}
+	if (dir_trusted(cfg->cache_dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: cache_dir refused: %s\n", progname, err);
+		jwt_config_free(cfg);
+		return EXIT_USAGE;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "%s: libcurl initialisation failed\n", progname);
+		jwt_config_free(cfg);
+		return EXIT_REJECTED;
+	}
+	r.now = time(NULL);
+	for (i = 0; i < cfg->n_issuers; i++) {
+		const struct jwt_issuer *iss = &cfg->issuers[i];
+		int lock;
+
+		if (only != NULL && strcmp(only, iss->name) != 0)
+			continue;
+		done++;
+		if (iss->jwks_file != NULL || !(iss->algorithms & JWT_ALG_ASYMMETRIC_MASK)) {
+			say(&r, "issuer %s: static keys (%s), nothing to fetch\n", iss->name,
+			    iss->jwks_file ? iss->jwks_file : "hmac_secret_file");
+			continue;
+		}
+		if ((lock = lock_issuer(cfg, iss)) < 0) {
+			fprintf(stderr, "%s: issuer %s: cannot lock the cache\n", progname, iss->name);
+			failed = 1;
+			continue;
+		}
+		failed |= refresh_issuer(&r, cfg, iss);
+		close(lock);
+	}
+	curl_global_cleanup();
+	jwt_config_free(cfg);
+	if (only != NULL && done == 0) {
+		fprintf(stderr, "%s: refresh: no [issuer %s] in %s\n", progname, only, path);
+		return EXIT_USAGE;
+	}
+	return failed ? EXIT_REJECTED : 0;
+}
+
+#else /* !HAVE_CURL */
+
+int cmd_refresh(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "%s: built without libcurl: refresh is not available\n", progname);
+	return EXIT_USAGE;
+}
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * pam-jwt status: for each issuer, where its keys come from, which keys the
+ * module would use right now, how old they are and the last refresh error.
+ * Exit 0 when every issuer has usable keys, 1 when any has none, 2 config.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alg.h"
+#include "cache.h"
+#include "cmds.h"
+#include "conf.h"
+#include "jwk.h"
+#include "keys.h"
+
+static void when(char *buf, size_t cap, long long t, time_t now)
+{
+	char date[64];
+	struct tm tm;
+	time_t tt = (time_t)t;
+	long long d = (long long)now - t;
+
+	if (t <= 0) {
+		snprintf(buf, cap, "never");
+		return;
+	}
+	gmtime_r(&tt, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (d >= 0)
+		snprintf(buf, cap, "%s (%lld s ago)", date, d);
+	else
+		snprintf(buf, cap, "%s (in %lld s)", date, -d);
+}
+
+static void print_algs(unsigned mask)
+{
+	const struct jwt_alg *a;
+	size_t i;
+
+	for (i = 0; (a = jwt_alg_at(i)) != NULL; i++)
+		if (mask & a->bit)
+			printf(" %s", a->name);
+	printf("\n");
+}
+
+static const char *kty_name(enum jwt_kty t)
+{
+	return t == JWT_KTY_RSA ? "RSA" : t == JWT_KTY_EC ? "EC" : t == JWT_KTY_OKP ? "OKP"
+	       : t == JWT_KTY_OCT ? "oct" : "?";
+}
+
+/* One issuer; returns 1 when it has usable keys now. */
+static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                         time_t now)
+{
+	char why[600], path[4096], t1[96];
+	struct cache_meta m;
+	struct jwks set;
+	size_t i, usable;
+	int have_meta = 0;
+
+	printf("[issuer %s] %s\n", iss->name, iss->issuer);
+	printf("  audience:   %s\n  algorithms:", iss->audience);
+	print_algs(iss->algorithms);
+	if (!(iss->algorithms & JWT_ALG_ASYMMETRIC_MASK)) {
+		printf("  keys from:  hmac_secret_file %s\n", iss->hmac_secret_file);
+		return 1;
+	}
+	if (iss->jwks_file != NULL) {
+		printf("  keys from:  jwks_file %s (static, never fetched)\n", iss->jwks_file);
+	} else {
+		jwt_cache_path(cfg, iss, ".jwks", path, sizeof(path));
+		if (iss->jwks_uri != NULL)
+			printf("  keys from:  jwks_uri %s\n", iss->jwks_uri);
+		else
+			printf("  keys from:  discovery %s/.well-known/openid-configuration\n",
+			       iss->issuer);
+		printf("  cache:      %s\n", path);
+		if (cache_meta_read(cfg, iss, &m, why, sizeof(why)) == 0) {
+			have_meta = 1;
+			printf("  source:     %s\n", m.source[0] ? m.source : "(never fetched)");
+			when(t1, sizeof(t1), m.fetched, now);
+			printf("  fetched:    %s\n", t1);
+			when(t1, sizeof(t1), m.expires, now);
+			printf("  %s %s\n", (long long)now < m.expires ? "fresh until:" : "stale since:",
+			       t1);
+			if (m.fetched > 0) {
+				when(t1, sizeof(t1), m.expires + iss->max_stale, now);
+				printf("  usable until: %s (max_stale %ld s)\n", t1, iss->max_stale);
+			}
+			if (m.etag[0])
+				printf("  etag:       %s\n", m.etag);
+			when(t1, sizeof(t1), m.attempt, now);
+			printf("  last try:   %s: %s\n", t1, m.error[0] ? m.error : "ok");
+		}
+	}
+	if (keys_load(cfg, iss, now, &set, why, sizeof(why)) != 0) {
+		printf("  keys:       NONE USABLE: %s\n", why);
+		if (!have_meta && iss->jwks_file == NULL)
+			printf("  hint:       run \"pam-jwt refresh --issuer %s\"\n", iss->name);
+		return 0;
+	}
+	for (i = 0; i < set.n; i++) {
+		const struct jwk *k = &set.keys[i];
+
+		printf("  key:        %-24s %s", k->has_kid ? k->kid : "(no kid)", kty_name(k->kty));
+		if (k->kty == JWT_KTY_RSA)
+			printf(" %d", k->bits);
+		if (k->crv[0])
+			printf(" %s", k->crv);
+		if (k->alg[0])
+			printf(" alg %s", k->alg);
+		if (k->pkey == NULL)
+			printf(" REFUSED: %s", k->refused);
+		printf("\n");
+	}
+	usable = jwks_usable(&set);
+	printf("  usable:     %zu of %zu key%s\n", usable, set.n, set.n == 1 ? "" : "s");
+	jwks_free(&set);
+	return usable > 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = JWT_DEFAULT_CONFIG;
+	struct jwt_config *cfg;
+	char err[512];
+	time_t now = time(NULL);
+	size_t i;
+	int c, ok = 1;
+
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'h':
+			printf("Usage: %s status [--config PATH]\n", progname);
+			return 0;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: status: unexpected argument \"%s\"\n", progname, argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((cfg = jwt_config_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: %s\n", progname, err);
+		return EXIT_USAGE;
+	}
+	printf("config:       %s\ncache_dir:    %s\n", path, cfg->cache_dir);
+	for (i = 0; i < cfg->n_issuers; i++) {
+		printf("\n");
+		ok &= issuer_status(cfg, &cfg->issuers[i], now);
+	}
+	jwt_config_free(cfg);
+	return ok ? 0 : EXIT_REJECTED;
+}
