@@ -37,19 +37,28 @@ ISSUER=$(IDP_PORT=0 tests/e2e/run-idp.sh start "$T/idp" | tail -1)
 echo "issuer: $ISSUER"
 
 say "Writing /etc/security/pam_jwt.conf (as the sshd namespace sees it)"
-mkdir -p "$T/security" "$T/keys"
+mkdir -p "$T/security" "$T/cache" "$T/bin"
 cp -a /etc/security/. "$T/security/"
-cp "$T/idp/jwks.public.json" "$T/keys/idp.jwks"
+install -m 0755 pam-jwt "$T/bin/pam-jwt"
+# Keys come from the provider through discovery, like in production.  Only
+# cache_dir and refresh_helper differ from an installed system's defaults.
 cat > "$T/security/pam_jwt.conf" << EOF
+cache_dir = $T/cache
+refresh_helper = $T/bin/pam-jwt
+
 [issuer demo]
 issuer = $ISSUER
 audience = ssh://127.0.0.1
-jwks_file = $T/keys/idp.jwks
+ca_file = $T/idp/ca.pem
 username_claim = preferred_username
 groups_claim = groups
 group_map = ops demo-ops
 EOF
 cat "$T/security/pam_jwt.conf"
+
+say "Fetching the provider's keys (what pam-jwt-refresh.timer does)"
+"$T/bin/pam-jwt" refresh --config "$T/security/pam_jwt.conf"
+"$T/bin/pam-jwt" status --config "$T/security/pam_jwt.conf" | sed -n '/^\[issuer/,$p'
 
 say "Starting sshd on 127.0.0.1 with conf/pam.d/sshd as shipped"
 PORT=$((30000 + $$ % 20000))
