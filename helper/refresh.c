@@ -475,12 +475,12 @@ static long bounded_ttl(const struct jwt_issuer *iss, const struct response *res
 static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
                           const struct jwt_issuer *iss)
 {
-	char path[4096], err[800] = "", kids[512], werr[400];
+	char path[4096], err[800] = "", kids[512], werr[400], note[700];
 	struct cache_meta old, m;
 	struct response resp = { 0 };
 	long long deadline = mono_ms() + iss->refresh_timeout * 1000LL;
 	char *uri = NULL, *text = NULL;
-	int have_cache, have_meta;
+	int have_cache, have_meta, rc;
 	size_t nkeys = 0;
 	long ttl;
 
@@ -516,34 +516,26 @@ static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
 		goto failed;
 	ttl = bounded_ttl(iss, &resp);
 	if (resp.code == 304 && have_cache) {
-		m.fetched = r->now;
-		m.expires = r->now + ttl;
-		m.error[0] = '\0';
-		if (write_meta(cfg, iss, &m, werr, sizeof(werr)) != 0) {
+		snprintf(note, sizeof(note), "unchanged (304 from %.300s)", uri);
+	} else if (resp.code != 200) {
+		snprintf(err, sizeof(err), "%.300s: HTTP %ld", uri, resp.code);
+		goto failed;
+	} else {
+		text = usable_keys(r, iss, resp.body ? resp.body : "", resp.len, &nkeys, kids,
+		                   sizeof(kids), werr, sizeof(werr));
+		if (text == NULL) {
+			snprintf(err, sizeof(err), "%.250s: %.400s", uri, werr);
+			goto failed;
+		}
+		if (write_atomic(cfg->cache_dir, path, text, strlen(text), werr, sizeof(werr)) != 0) {
 			snprintf(err, sizeof(err), "%s", werr);
 			goto failed;
 		}
-		say(r, "issuer %s: unchanged (304 from %s), fresh for %ld s\n", iss->name, uri, ttl);
-		free(uri);
-		response_free(&resp);
-		return 0;
+		snprintf(m.source, sizeof(m.source), "%s", uri);
+		snprintf(m.etag, sizeof(m.etag), "%s", resp.etag);
+		snprintf(note, sizeof(note), "%zu key%s (%.300s) from %.300s", nkeys,
+		         nkeys == 1 ? "" : "s", kids, uri);
 	}
-	if (resp.code != 200) {
-		snprintf(err, sizeof(err), "%.300s: HTTP %ld", uri, resp.code);
-		goto failed;
-	}
-	text = usable_keys(r, iss, resp.body ? resp.body : "", resp.len, &nkeys, kids,
-	                   sizeof(kids), werr, sizeof(werr));
-	if (text == NULL) {
-		snprintf(err, sizeof(err), "%.250s: %.400s", uri, werr);
-		goto failed;
-	}
-	if (write_atomic(cfg->cache_dir, path, text, strlen(text), werr, sizeof(werr)) != 0) {
-		snprintf(err, sizeof(err), "%s", werr);
-		goto failed;
-	}
-	snprintf(m.source, sizeof(m.source), "%s", uri);
-	snprintf(m.etag, sizeof(m.etag), "%s", resp.etag);
 	m.fetched = r->now;
 	m.expires = r->now + ttl;
 	m.error[0] = '\0';
@@ -551,21 +543,20 @@ static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
 		snprintf(err, sizeof(err), "%s", werr);
 		goto failed;
 	}
-	say(r, "issuer %s: %zu key%s (%s) from %s, fresh for %ld s\n", iss->name, nkeys,
-	    nkeys == 1 ? "" : "s", kids, uri, ttl);
-	free(text);
-	free(uri);
-	response_free(&resp);
-	return 0;
+	say(r, "issuer %s: %s, fresh for %ld s\n", iss->name, note, ttl);
+	rc = 0;
+	goto out;
 failed:
 	jwt_sanitize(m.error, sizeof(m.error), err, strlen(err));
 	(void)write_meta(cfg, iss, &m, werr, sizeof(werr));
 	fprintf(stderr, "%s: issuer %s: refresh failed, %s: %s\n", progname, iss->name,
 	        have_cache ? "keeping the cached keys" : "no cached keys", err);
+	rc = 1;
+out:
 	free(text);
 	free(uri);
 	response_free(&resp);
-	return 1;
+	return rc;
 }
 
 /* One refresh per issuer at a time, whoever started it (timer, module, admin). */
