@@ -24,9 +24,11 @@ make -j"$(nproc)" > /dev/null
 
 T=$(mktemp -d /tmp/pam_jwt_demo.XXXXXX)
 chmod 0755 "$T"
+top_builddir=$PWD
+. tests/e2e/sshd-lib.sh
+S=$T/sshd
 cleanup() {
-	[ -f "$T/sshd.pid" ] && kill "$(cat "$T/sshd.pid")" 2> /dev/null || true
-	[ -n "${LOGGER:-}" ] && kill "$LOGGER" 2> /dev/null || true
+	sshd_stop "$S" 2> /dev/null || true
 	tests/e2e/run-idp.sh stop "$T/idp" > /dev/null 2>&1 || true
 	rm -rf "$T"
 }
@@ -37,12 +39,12 @@ ISSUER=$(IDP_PORT=0 tests/e2e/run-idp.sh start "$T/idp" | tail -1)
 echo "issuer: $ISSUER"
 
 say "Writing /etc/security/pam_jwt.conf (as the sshd namespace sees it)"
-mkdir -p "$T/security" "$T/cache" "$T/bin"
-cp -a /etc/security/. "$T/security/"
+sshd_prepare "$S" . .libs/pam_jwt.so
+mkdir -p "$T/cache" "$T/bin"
 install -m 0755 pam-jwt "$T/bin/pam-jwt"
 # Keys come from the provider through discovery, like in production.  Only
 # cache_dir and refresh_helper differ from an installed system's defaults.
-cat > "$T/security/pam_jwt.conf" << EOF
+cat > "$S/security/pam_jwt.conf" << EOF
 cache_dir = $T/cache
 refresh_helper = $T/bin/pam-jwt
 
@@ -54,62 +56,17 @@ username_claim = preferred_username
 groups_claim = groups
 group_map = ops demo-ops
 EOF
-cat "$T/security/pam_jwt.conf"
+cat "$S/security/pam_jwt.conf"
 
 say "Fetching the provider's keys (what pam-jwt-refresh.timer does)"
-"$T/bin/pam-jwt" refresh --config "$T/security/pam_jwt.conf"
-"$T/bin/pam-jwt" status --config "$T/security/pam_jwt.conf" | sed -n '/^\[issuer/,$p'
+"$T/bin/pam-jwt" refresh --config "$S/security/pam_jwt.conf"
+"$T/bin/pam-jwt" status --config "$S/security/pam_jwt.conf" | sed -n '/^\[issuer/,$p'
 
 say "Starting sshd on 127.0.0.1 with conf/pam.d/sshd as shipped"
 PORT=$((30000 + $$ % 20000))
-PAMLIB=/lib/x86_64-linux-gnu/security
-mkdir -p "$T/etc"
-cp -a /etc/pam.d "$T/pam.d"
-cp conf/pam.d/sshd "$T/pam.d/sshd"
-cp -a "$PAMLIB" "$T/pamlib"
-cp .libs/pam_jwt.so "$T/pamlib/pam_jwt.so"
-cp /etc/passwd /etc/group /etc/shadow "$T/etc/"
-grep -q '^alice:' "$T/etc/passwd" || {
-	echo "alice:x:4100:4100:Demo user:/tmp:/bin/sh" >> "$T/etc/passwd"
-	echo "alice:x:4100:" >> "$T/etc/group"
-	echo "alice:*:19000:0:99999:7:::" >> "$T/etc/shadow"
-}
-echo "demo-ops:x:4101:" >> "$T/etc/group"
-ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
-cat > "$T/sshd_config" << EOF
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $T/hostkey
-PidFile $T/sshd.pid
-UsePAM yes
-KbdInteractiveAuthentication yes
-PasswordAuthentication yes
-PubkeyAuthentication no
-PermitRootLogin no
-EOF
-mkdir -p /run/sshd "$T/dev"
-# A private /dev whose log socket is ours, so the demo can show the audit line.
-/usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(4096) + b"\n")
-' "$T/dev/log" "$T/authlog" &
-LOGGER=$!
-for _ in $(seq 50); do [ -S "$T/dev/log" ] && break; sleep 0.1; done
-unshare --mount --propagation private bash -c "
-	for d in null zero full random urandom tty ptmx; do touch '$T/dev/'\$d; mount --bind /dev/\$d '$T/dev/'\$d; done
-	mkdir -p '$T/dev/pts' '$T/dev/shm'; mount --bind /dev/pts '$T/dev/pts'
-	mount --rbind '$T/dev' /dev
-	mount --bind '$T/pam.d' /etc/pam.d
-	mount --bind '$T/security' /etc/security
-	mount --bind '$T/pamlib' $PAMLIB
-	for f in passwd group shadow; do mount --bind '$T/etc/'\$f /etc/\$f; done
-	exec /usr/sbin/sshd -f '$T/sshd_config' -E '$T/sshd.log'
-"
-for _ in $(seq 50); do [ -s "$T/sshd.pid" ] && break; sleep 0.1; done
+grep -q '^alice:' /etc/passwd || sshd_add_user "$S" alice 4100
+sshd_add_group "$S" demo-ops 4101
+sshd_start "$S" "$PORT"
 echo "sshd listening on 127.0.0.1:$PORT"
 
 say "Getting a token for alice (client credentials grant, aud ssh://127.0.0.1)"
@@ -117,16 +74,14 @@ IDP_DIR=$T/idp tests/e2e/get-token.sh alice-cli ssh://127.0.0.1 > "$T/token"
 echo "$(wc -c < "$T/token") characters: $(cut -c1-60 "$T/token")..."
 
 say "What the module will decide (pam-jwt check)"
-unshare --mount --propagation private bash -c "mount --bind '$T/etc/passwd' /etc/passwd
-	./pam-jwt check --config '$T/security/pam_jwt.conf' --user alice - < '$T/token'" || true
+unshare --mount --propagation private bash -c "mount --bind '$S/etc/passwd' /etc/passwd
+	./pam-jwt check --config '$S/security/pam_jwt.conf' --user alice - < '$T/token'" || true
 
 say "ssh alice@127.0.0.1 with the token as the credential"
 start=$(date +%s.%N)
-PAM_JWT_TOKEN_FILE=$T/token SSH_ASKPASS=$PWD/pam-jwt-askpass SSH_ASKPASS_REQUIRE=force \
-	timeout 30 setsid -w ssh -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-	-o PreferredAuthentications=keyboard-interactive -o LogLevel=ERROR \
-	alice@127.0.0.1 'echo "logged in as: $(id)"' < /dev/null
+PAM_JWT_TOKEN_FILE=$T/token sshd_login "$S" "$PORT" alice keyboard-interactive \
+	'echo "logged in as: $(id)"' 2> /dev/null
 printf 'login took %.2f s\n' "$(echo "$(date +%s.%N) - $start" | bc)"
 say "The audit line pam_jwt wrote to syslog (authpriv) for that login"
-grep -a "pam_jwt" "$T/authlog" | tail -3 || echo "(no audit line captured)"
+grep -a "pam_jwt" "$S/authlog" | tail -3 || echo "(no audit line captured)"
 say "Done; cleaning up"
