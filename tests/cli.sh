@@ -66,4 +66,13 @@ if command -v systemd-analyze >/dev/null; then
 		fail "systemd-analyze verify: $out"
 	fi
 fi
+# Every config block in README.md is valid for the real parser.
+awk '/^```ini$/ { on = 1; next } /^```$/ { on = 0 } on' "$top_srcdir/README.md" > "$T/readme.conf"
+run status --config "$T/readme.conf"
+n=$(grep -c '^\[issuer ' "$T/readme.conf")
+if [ "$rc" != 2 ] && [ "$(grep -c '^\[issuer ' <<< "$out")" = "$n" ] && [ "$n" -ge 7 ]; then
+	pass "README's $n [issuer] recipes parse"
+else
+	fail "README recipes (rc $rc): $out"
+fi
 finish
