@@ -10,11 +10,11 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "run as root: sudo ./demo.sh" >&2; exit 2; }
 
 if [ "${SKIP_DEPS:-0}" != 1 ]; then
-	say "Installing packages (tests/deps.txt, openssh, node)"
+	say "Installing packages (the \"demo\" ones in tests/deps.txt, node)"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	# shellcheck disable=SC2046
-	apt-get install -y -qq --no-install-recommends $(grep -v '^#' tests/deps.txt) > /dev/null
+	apt-get install -y -qq --no-install-recommends $(sed -n 's/ *# demo$//p' tests/deps.txt) > /dev/null
 	command -v npm > /dev/null || apt-get install -y -qq nodejs npm > /dev/null
 fi
 say "Building pam_jwt.so and pam-jwt"

@@ -14,7 +14,9 @@ if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update
 	# shellcheck disable=SC2046
-	apt-get install -y --no-install-recommends $(grep -v '^#' tests/deps.txt)
+	apt-get install -y --no-install-recommends $(sed 's/#.*//' tests/deps.txt)
+	# the test OpenID provider (tests/e2e) runs on Node.js
+	command -v npm > /dev/null || apt-get install -y --no-install-recommends nodejs npm
 fi
 
 ./autogen.sh
