@@ -21,9 +21,25 @@ expect_eq() { # got want description
 	if [ "$1" = "$2" ]; then pass "$3"; else fail "$3 (got '$1', want '$2')"; fi
 }
 finish() {
+	local vg
+	for vg in "$T"/valgrind.*; do
+		[ -s "$vg" ] || continue
+		fail "valgrind reported errors ($vg):"
+		sed 's/^/#   /' "$vg" | head -60
+	done
 	if [ "$fails" -ne 0 ]; then echo "# $fails failed"; exit 1; fi
 	exit 0
 }
+
+# PAM_TEST_VALGRIND=1: VG is a valgrind memcheck prefix for the PAM driver
+# (every error and every definite or indirect leak goes to $T/valgrind.PID;
+# finish() fails the test if any such file is non-empty); else empty.
+VG=()
+if [ "${PAM_TEST_VALGRIND:-0}" = 1 ]; then
+	VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+		--show-leak-kinds=definite,indirect --log-file="$T/valgrind.%p")
+fi
+under_valgrind() { "${VG[@]}" "$@"; }
 
 # Local users alice (1000), bob (1001) and root, groups for group_map,
 # without touching /etc.

@@ -28,4 +28,27 @@ if ! make -j"$(nproc)" check; then
 	done
 	exit 1
 fi
+
+# The module inside real libpam again, under valgrind memcheck: any error or
+# definite/indirect leak fails (tests/lib.sh: PAM_TEST_VALGRIND).
+echo "== PAM-stack tests under valgrind"
+make check TESTS=tests/pam/pam_stack.sh PAM_TEST_VALGRIND=1 || { tail -80 tests/pam/pam_stack.log; exit 1; }
+
+# A second build with ASan + UBSan (any report aborts), from a copy of this
+# tree so the normal build above stays what `make install` and demo.sh use.
+echo "== unit, PAM-stack, corpus and CLI tests under ASan + UBSan"
+san=$(mktemp -d /tmp/pam_jwt_asan.XXXXXX)
+trap 'rm -rf "$san"' EXIT
+cp -a . "$san/src"
+(
+	cd "$san/src"
+	make -s distclean > /dev/null
+	./configure --enable-werror --enable-sanitizers "$@" > /dev/null
+	make -s -j"$(nproc)"
+	# nss_wrapper is preloaded before the ASan runtime by the PAM tests.
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	make -j"$(nproc)" check-sanitized ||
+		{ grep -l '^not ok\|^FAIL\|ERROR' tests/*.log tests/*/*.log | xargs -r tail -40; exit 1; }
+)
 echo "all tests passed"

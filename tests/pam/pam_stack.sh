@@ -28,7 +28,7 @@ printf 'auth sufficient %s config=%s\nauth required pam_unix.so try_first_pass\n
 
 # direct CASE USER ARGS: the module's own return code on a real PAM handle
 direct() {
-	"$DRIVER" "$T/pam.d" handle "$2" --answer "$V/$1.jwt" --direct "$MODULE" "$3"
+	under_valgrind "$DRIVER" "$T/pam.d" handle "$2" --answer "$V/$1.jwt" --direct "$MODULE" "$3"
 }
 code_of() { sed -n "s/^$1=//p"; }
 has() { # output pattern description
@@ -70,20 +70,20 @@ expect_eq "$(code_of module <<< "$out")" PAM_IGNORE "use_first_pass without PAM_
 expect_eq "$(grep -c '^prompt:' <<< "$out")" 0 "use_first_pass never prompts"
 
 # Long tokens through a client that cuts answers at 1023 characters.
-out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/long.jwt" --chunk 1023)
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/long.jwt" --chunk 1023)
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "$(wc -c < "$V/long.jwt")-character token in 1023-character parts"
 expect_eq "$(grep -c '^prompt: Token (continued): ' <<< "$out")" 2 "two continuation prompts"
-out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/truncated.jwt")
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/truncated.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "password method repeats the cut token: refused"
 expect_eq "$(grep -c '^prompt: Token (continued): ' <<< "$out")" 1 "asked once, repeat ends it"
 has "$out" "^msg: Token was cut short by the client (1023 characters" "and told it was cut short"
 head -c 600 "$V/long.jwt" > "$V/half.jwt"
-out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/half.jwt" --chunk 5000)
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/half.jwt" --chunk 5000)
 expect_eq "$(grep -c '^prompt: Token (continued): ' <<< "$out")" 1 "incomplete token asks for more"
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "empty continuation ends it: refused"
 
 # Through the stack, with setcred: supplementary groups from group_map.
-out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred)
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred)
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: token accepted"
 has "$out" "^prompt: Token: " "prompt is 'Token: '"
 expect_eq "$(code_of setcred <<< "$out")" PAM_SUCCESS "setcred succeeds"
@@ -96,14 +96,14 @@ expect_eq "$(code_of env_groups <<< "$out")" "operators wheel developers no-such
 expect_eq "$(code_of env_sub <<< "$out")" alice "PAM_JWT_SUB exported"
 
 # sshd keyboard-interactive: authenticate in a child, only the environment returns.
-out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split)
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split)
 expect_eq "$(code_of setcred <<< "$out")" PAM_SUCCESS "split: setcred from the environment"
 case " $(code_of groups <<< "$out") " in *" operators "*) pass "split: groups added" ;;
 	*) fail "split: $out" ;; esac
-out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split --tamper)
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split --tamper)
 case " $(code_of groups <<< "$out") " in *" operators "*|*" root "*) fail "tampered env granted groups: $out" ;;
 	*) pass "split: a changed PAM_JWT_GROUPS grants nothing" ;; esac
-out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/password.jwt" --setcred)
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/password.jwt" --setcred)
 case " $(code_of groups <<< "$out") " in *" operators "*|*" wheel "*) fail "password login got groups: $out" ;;
 	*) pass "password login: setcred adds no groups" ;; esac
 unset LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
@@ -116,19 +116,19 @@ cp /etc/passwd /etc/group /etc/shadow "$T/etc/"
 echo "$REAL:x:4712:4712::/tmp:/usr/sbin/nologin" >> "$T/etc/passwd"
 echo "$REAL:x:4712:" >> "$T/etc/group"
 echo "$REAL:$(openssl passwd -6 'Correct horse 9'):19000:0:99999:7:::" >> "$T/etc/shadow"
-printf '#!/bin/bash\nfor f in passwd group shadow; do mount --bind "%s/etc/$f" /etc/$f; done\nexec "%s" "$@"\n' \
-	"$T" "$DRIVER" > "$T/in-ns.sh"
+printf '#!/bin/bash\nfor f in passwd group shadow; do mount --bind "%s/etc/$f" /etc/$f; done\nexec "$@"\n' \
+	"$T" > "$T/in-ns.sh"
 chmod +x "$T/in-ns.sh"
-DRIVER="unshare --mount --propagation private $T/in-ns.sh"
+in_ns() { unshare --mount --propagation private "$T/in-ns.sh" "${VG[@]}" "$DRIVER" "$@"; }
 printf 'Correct horse 9' > "$V/pw_good.jwt"
 printf 'wrong' > "$V/pw_bad.jwt"
-out=$($DRIVER "$T/pam.d" stack "$REAL" --answer "$V/pw_good.jwt")
+out=$(in_ns "$T/pam.d" stack "$REAL" --answer "$V/pw_good.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: password falls through to pam_unix"
 expect_eq "$(grep -c '^prompt:' <<< "$out")" 1 "one prompt serves token and password"
-out=$($DRIVER "$T/pam.d" stack "$REAL" --answer "$V/pw_bad.jwt")
+out=$(in_ns "$T/pam.d" stack "$REAL" --answer "$V/pw_bad.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "stack: wrong password refused by pam_unix"
-out=$($DRIVER "$T/pam.d" stack "$REAL" --answer "$V/real.jwt")
+out=$(in_ns "$T/pam.d" stack "$REAL" --answer "$V/real.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: token for the real user"
-out=$($DRIVER "$T/pam.d" stack "$REAL" --answer "$V/ok.jwt")
+out=$(in_ns "$T/pam.d" stack "$REAL" --answer "$V/ok.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "stack: alice's token does not open $REAL"
 finish
