@@ -38,6 +38,7 @@
 #include "conf.h"
 #include "json.h"
 #include "jwk.h"
+#include "revoke.h"
 #include "safefile.h"
 
 #ifdef HAVE_CURL
@@ -559,6 +560,38 @@ out:
 	return rc;
 }
 
+/* revoked_uri: fetched like a key set, validated by the module's parser. */
+static int refresh_revoked(const struct run *r, const struct jwt_config *cfg,
+                           const struct jwt_issuer *iss)
+{
+	char path[4096], err[800] = "", werr[400];
+	struct response resp = { 0 };
+	long long deadline = mono_ms() + iss->refresh_timeout * 1000LL;
+	int rc = 1;
+
+	if (jwt_cache_path(cfg, iss, ".revoked", path, sizeof(path)) != 0) {
+		snprintf(err, sizeof(err), "cache path too long");
+	} else if (fetch(iss, iss->revoked_uri, NULL, deadline, &resp, err, sizeof(err)) != 0) {
+		/* err set */
+	} else if (resp.code != 200) {
+		snprintf(err, sizeof(err), "%.300s: HTTP %ld", iss->revoked_uri, resp.code);
+	} else if (revoked_validate(resp.body ? resp.body : "", resp.len, werr, sizeof(werr)) != 0) {
+		snprintf(err, sizeof(err), "%.300s: %.400s", iss->revoked_uri, werr);
+	} else if (write_atomic(cfg->cache_dir, path, resp.body ? resp.body : "", resp.len, werr,
+	                        sizeof(werr)) != 0) {
+		snprintf(err, sizeof(err), "%s", werr);
+	} else {
+		say(r, "issuer %s: revocation list from %s (%zu bytes)\n", iss->name,
+		    iss->revoked_uri, resp.len);
+		rc = 0;
+	}
+	if (rc != 0)
+		fprintf(stderr, "%s: issuer %s: revocation list not updated, keeping the old one: %s\n",
+		        progname, iss->name, err);
+	response_free(&resp);
+	return rc;
+}
+
 /* One refresh per issuer at a time, whoever started it (timer, module, admin). */
 static int lock_issuer(const struct jwt_config *cfg, const struct jwt_issuer *iss)
 {
@@ -642,6 +675,10 @@ int cmd_refresh(int argc, char **argv)
 		if (only != NULL && strcmp(only, iss->name) != 0)
 			continue;
 		done++;
+		if (iss->revoked_uri != NULL && (lock = lock_issuer(cfg, iss)) >= 0) {
+			failed |= refresh_revoked(&r, cfg, iss);
+			close(lock);
+		}
 		if (iss->jwks_file != NULL || !(iss->algorithms & JWT_ALG_ASYMMETRIC_MASK)) {
 			say(&r, "issuer %s: static keys (%s), nothing to fetch\n", iss->name,
 			    iss->jwks_file ? iss->jwks_file : "hmac_secret_file");

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #include "claims.h"
 #include "json.h"
 #include "log.h"
@@ -203,8 +205,17 @@ enum jwt_verdict claims_check(json_object *payload, const char *header_typ,
 
 	if ((s = jwt_json_str(payload, "sub", NULL)) != NULL)
 		jwt_sanitize(res->sub, sizeof(res->sub), s, strlen(s));
-	if ((s = jwt_json_str(payload, "jti", NULL)) != NULL)
+	if ((s = jwt_json_str(payload, "jti", NULL)) != NULL && s[0] != '\0') {
+		unsigned int hlen = 0;
+
 		jwt_sanitize(res->jti, sizeof(res->jti), s, strlen(s));
+		res->has_jti = EVP_Digest(s, strlen(s), res->jti_hash, &hlen, EVP_sha256(), NULL) == 1 &&
+		               hlen == sizeof(res->jti_hash);
+	}
+	if (iss->one_time && !res->has_jti) {
+		snprintf(res->reason, sizeof(res->reason), "one_time issuer: token has no jti");
+		return JWT_BAD_CLAIM;
+	}
 	if ((v = check_iss(payload, iss, res)) != JWT_OK ||
 	    (v = check_typ(header_typ, iss, res)) != JWT_OK ||
 	    (v = check_times(payload, iss, now, res)) != JWT_OK ||

@@ -26,6 +26,7 @@ struct key_def {
 static const struct key_def keys[] = {
 	{ "cache_dir", K_PATH, offsetof(struct jwt_config, cache_dir), 1, 0, 0 },
 	{ "refresh_helper", K_PATH, offsetof(struct jwt_config, refresh_helper), 1, 0, 0 },
+	{ "replay_dir", K_PATH, offsetof(struct jwt_config, replay_dir), 1, 0, 0 },
 	{ "issuer", K_STRING, I(issuer), 0, 0, 0 },
 	{ "audience", K_STRING, I(audience), 0, 0, 0 },
 	{ "jwks_file", K_PATH, I(jwks_file), 0, 0, 0 },
@@ -44,6 +45,9 @@ static const struct key_def keys[] = {
 	{ "leeway", K_SECONDS, I(leeway), 0, 0, 600 },
 	{ "max_lifetime", K_SECONDS, I(max_lifetime), 0, 1, 31 * 86400 },
 	{ "allow_root", K_BOOL, I(allow_root), 0, 0, 0 },
+	{ "one_time", K_BOOL, I(one_time), 0, 0, 0 },
+	{ "revoked_file", K_PATH, I(revoked_file), 0, 0, 0 },
+	{ "revoked_uri", K_STRING, I(revoked_uri), 0, 0, 0 },
 	{ "refresh_timeout", K_SECONDS, I(refresh_timeout), 0, 1, 60 },
 	{ "refresh_cooldown", K_SECONDS, I(refresh_cooldown), 0, 0, 86400 },
 	{ "max_stale", K_SECONDS, I(max_stale), 0, 0, 365 * 86400 },
@@ -70,7 +74,7 @@ static void issuer_free(struct jwt_issuer *iss)
 	char **strs[] = { &iss->issuer, &iss->audience, &iss->jwks_file, &iss->jwks_uri,
 	                  &iss->ca_file, &iss->hmac_secret_file, &iss->username_claim,
 	                  &iss->username_suffix, &iss->user_map_file, &iss->groups_claim,
-	                  &iss->allowed_groups, &iss->typ };
+	                  &iss->allowed_groups, &iss->typ, &iss->revoked_file, &iss->revoked_uri };
 	size_t i;
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
@@ -153,6 +157,7 @@ void jwt_config_free(struct jwt_config *cfg)
 	free(cfg->path);
 	free(cfg->cache_dir);
 	free(cfg->refresh_helper);
+	free(cfg->replay_dir);
 	free(cfg);
 }
 
@@ -372,6 +377,8 @@ static int check_issuer(const struct jwt_issuer *iss, char *err, size_t errcap)
 		why = "allows HS256/384/512 without \"hmac_secret_file\"";
 	else if (!(iss->algorithms & ~JWT_ALG_ASYMMETRIC_MASK) && iss->hmac_secret_file != NULL)
 		why = "sets \"hmac_secret_file\" but \"algorithms\" allows no HS256/384/512";
+	else if (iss->revoked_uri != NULL && strncmp(iss->revoked_uri, "https://", 8) != 0)
+		why = "has a \"revoked_uri\" that is not https://";
 	else if (iss->cache_ttl_min > iss->cache_ttl_max)
 		why = "has \"cache_ttl_min\" above \"cache_ttl_max\"";
 	else if ((iss->allowed_groups != NULL || iss->n_group_map > 0) && iss->groups_claim == NULL)

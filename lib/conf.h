@@ -49,6 +49,9 @@ struct jwt_issuer {
 	long cache_ttl_min;       /* bounds on the provider's Cache-Control max-age */
 	long cache_ttl_max;
 	int allow_root;
+	int one_time;             /* each jti accepted once (replay.h) */
+	char *revoked_file;
+	char *revoked_uri;
 	unsigned long set;        /* keys given in this section (duplicate check) */
 	char where[300];          /* "file:line" of the section header */
 };
@@ -57,6 +60,7 @@ struct jwt_config {
 	char *path;
 	char *cache_dir;
 	char *refresh_helper;     /* default SBINDIR/pam-jwt */
+	char *replay_dir;         /* default /run/pam_jwt/replay */
 	struct jwt_issuer defaults;
 	struct jwt_issuer *issuers;
 	size_t n_issuers;

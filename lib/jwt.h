@@ -42,6 +42,8 @@ enum jwt_verdict {
 	JWT_USER_UNKNOWN,     /* mapped user does not exist locally */
 	JWT_ROOT_REFUSED,
 	JWT_GROUP_DENIED,     /* none of allowed_groups in the token */
+	JWT_REPLAYED,         /* one_time issuer: this jti was used before */
+	JWT_REVOKED,          /* jti or sub in the issuer's revocation list */
 	JWT_CONFIG,
 	JWT_INTERNAL,
 	JWT_VERDICT_COUNT
@@ -69,6 +71,8 @@ struct jwt_result {
 	char iss[256];
 	char sub[128];
 	char jti[128];
+	int has_jti;
+	unsigned char jti_hash[32]; /* SHA-256 of the raw jti (one_time) */
 	char kid[128];
 	char alg[16];
 	char user[64];         /* mapped local user */

@@ -14,6 +14,7 @@
 #include "jwt.h"
 #include "keys.h"
 #include "policy.h"
+#include "revoke.h"
 #include "sig.h"
 
 /* Signature checks per token, across all issuers: a token without kid
@@ -25,7 +26,7 @@ static const char *const verdict_names[JWT_VERDICT_COUNT] = {
 	"NO_KEYS", "KEY_NOT_FOUND", "KEY_REFUSED", "BAD_SIGNATURE", "BAD_PAYLOAD", "BAD_CLAIM",
 	"UNKNOWN_ISSUER", "WRONG_AUDIENCE", "EXPIRED", "NOT_YET_VALID", "ISSUED_IN_FUTURE",
 	"LIFETIME", "TYP", "CLAIM_MISMATCH", "BAD_USERNAME", "USER_MISMATCH", "USER_UNKNOWN",
-	"ROOT_REFUSED", "GROUP_DENIED", "CONFIG", "INTERNAL",
+	"ROOT_REFUSED", "GROUP_DENIED", "REPLAYED", "REVOKED", "CONFIG", "INTERNAL",
 };
 
 const char *jwt_verdict_name(enum jwt_verdict v)
@@ -148,16 +149,17 @@ static enum jwt_verdict no_key_verdict(const struct search *s, const struct jws 
 }
 
 /* Token verified by iss: payload claims and local policy. */
-static enum jwt_verdict issuer_accepts(json_object *payload, const struct jws *jws,
-                                       const struct jwt_issuer *iss, const char *pam_user,
-                                       time_t now, struct jwt_result *res)
+static enum jwt_verdict issuer_accepts(const struct jwt_config *cfg, json_object *payload,
+                                       const struct jws *jws, const struct jwt_issuer *iss,
+                                       const char *pam_user, time_t now, struct jwt_result *res)
 {
 	enum jwt_verdict v;
 
 	res->groups[0] = '\0';
 	res->user[0] = '\0';
 	snprintf(res->issuer_name, sizeof(res->issuer_name), "%s", iss->name);
-	if ((v = claims_check(payload, jws->typ, iss, now, res)) != JWT_OK)
+	if ((v = claims_check(payload, jws->typ, iss, now, res)) != JWT_OK ||
+	    (v = revoked_check(cfg, iss, payload, res)) != JWT_OK)
 		return v;
 	return policy_check(payload, iss, pam_user, res);
 }
@@ -217,7 +219,7 @@ static enum jwt_verdict decide(const struct jwt_config *cfg, const char *token, 
 				                     sizeof(res->reason))) != JWT_OK)
 					goto out;
 			}
-			v = issuer_accepts(payload, jws, iss, pam_user, now, res);
+			v = issuer_accepts(cfg, payload, jws, iss, pam_user, now, res);
 			jwt_logf(log, JWT_LOG_DEBUG, "issuer %s: %s%s%s", iss->name,
 			         jwt_verdict_name(v), v == JWT_OK ? "" : ": ", v == JWT_OK ? "" : res->reason);
 			if (v == JWT_OK)

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "jwt.h"
 #include "refresh.h"
+#include "replay.h"
 #include "setcred.h"
 
 /* Longest answer the OpenSSH client sends to a prompt. */
@@ -120,6 +121,12 @@ static void tell_user(pam_handle_t *pamh, int flags, const struct jwt_result *r,
 	case JWT_CLAIM_MISMATCH:
 		pam_error(pamh, "Token does not grant login to this host.");
 		break;
+	case JWT_REPLAYED:
+		pam_error(pamh, "Token was already used: get a new one.");
+		break;
+	case JWT_REVOKED:
+		pam_error(pamh, "Token has been revoked.");
+		break;
 	case JWT_CONFIG:
 	case JWT_INTERNAL:
 		pam_error(pamh, "Token login is misconfigured on this host.");
@@ -127,6 +134,26 @@ static void tell_user(pam_handle_t *pamh, int flags, const struct jwt_result *r,
 	default:
 		pam_error(pamh, "Token rejected.");
 		break;
+	}
+}
+
+/* one_time issuers: the first use of a jti is recorded, later ones refused. */
+static void one_time_use(const struct jwt_config *cfg, struct jwt_result *res, time_t now)
+{
+	char why[sizeof(res->reason)];
+	enum jwt_verdict v;
+	size_t i;
+
+	for (i = 0; i < cfg->n_issuers; i++) {
+		const struct jwt_issuer *iss = &cfg->issuers[i];
+
+		if (strcmp(iss->name, res->issuer_name) != 0 || !iss->one_time)
+			continue;
+		if ((v = replay_record(cfg, iss, res, now, why, sizeof(why))) != JWT_OK) {
+			res->verdict = v;
+			memcpy(res->reason, why, sizeof(why));
+		}
+		return;
 	}
 }
 
@@ -289,6 +316,8 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 
 			jwt_verify(cfg, tok, len, user, now, &log, &hook, res);
 		}
+		if (res->verdict == JWT_OK)
+			one_time_use(cfg, res, now);
 	}
 	audit(pamh, user, res);
 	/* Failing here only costs the supplementary groups: less, never more. */

@@ -230,6 +230,24 @@ out=$(refresh --issuer main --force 2>&1) || true
 [ "$(meta main error)" = "" ] && pass "a good refresh clears the recorded error" ||
 	fail "error not cleared: $out"
 
+# --- revoked_uri: fetched like keys, validated before it is written ---------
+printf 'jti %s\n' "$("$PYTHON" -c 'import sys,json,base64; p=open(sys.argv[1]).read().split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["jti"])' "$T/k1.jwt")" \
+	> "$T/www/main/revoked.txt"
+write_conf "$T/rev.conf" "revoked_uri = $ISS/revoked.txt"
+out=$("$T/bin/pam-jwt" refresh --config "$T/rev.conf" --issuer main 2>&1) && rc=0 || rc=$?
+expect_eq "$rc" 0 "revoked_uri: fetched ($out)"
+cmp -s "$T/www/main/revoked.txt" "$T/cache/main.revoked" && pass "revocation list cached" ||
+	fail "main.revoked differs"
+got=$("$DRIVER" "$T/pam.d" handle alice --answer "$T/k1.jwt" --direct "$T/bin/pam_jwt.so" \
+	"config=$T/rev.conf" | sed -n 's/^module=//p')
+expect_eq "$got" PAM_AUTH_ERR "revoked_uri: the listed token is refused"
+expect_eq "$(login "$T/k2.jwt")" PAM_SUCCESS "another token of the same issuer still logs in"
+echo 'revoke everything please' > "$T/www/main/revoked.txt"
+out=$("$T/bin/pam-jwt" refresh --config "$T/rev.conf" --issuer main 2>&1) && rc=0 || rc=$?
+expect_eq "$rc" 1 "revoked_uri: a malformed list is not taken"
+grep -q "keeping the old one: .*line 1" <<< "$out" && grep -q '^jti ' "$T/cache/main.revoked" &&
+	pass "malformed list: old list kept, error names the line" || fail "malformed list: $out"
+
 # --- outage: the provider is down ------------------------------------------
 stop_nginx
 expect_eq "$(login "$T/k1.jwt")" PAM_SUCCESS "outage: cached keys still log in"

@@ -1,0 +1,205 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "replay.h"
+#include "safefile.h"
+
+#define LINE_LEN (20 + 1 + 64 + 1)  /* "%020lld %64s\n" */
+#define LOCK_WAIT_MS 5000
+
+static int make_dir(const char *dir, char *why, size_t whycap)
+{
+	char parent[4096], *slash;
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	if ((slash = strrchr(parent, '/')) != NULL && slash != parent) {
+		*slash = '\0';
+		if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
+			snprintf(why, whycap, "%.200s: %s", parent, strerror(errno));
+			return -1;
+		}
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(why, whycap, "%.200s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 077) != 0) {
+		snprintf(why, whycap, "%.200s is not a root-only (0700) directory", dir);
+		return -1;
+	}
+	return dir_trusted(dir, why, whycap);
+}
+
+static int lock_store(const char *path, char *why, size_t whycap)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), waited = 0;
+
+	if (fd < 0) {
+		snprintf(why, whycap, "%.200s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= LOCK_WAIT_MS) {
+			snprintf(why, whycap, "%.200s: cannot lock", path);
+			close(fd);
+			return -1;
+		}
+		poll(NULL, 0, 5);
+		waited += 5;
+	}
+	return fd;
+}
+
+static void hex(char out[65], const unsigned char h[32])
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = digits[h[i] >> 4];
+		out[2 * i + 1] = digits[h[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/* Read the store; keep live entries in *kept; 1 if `want` is among them. */
+static int load(const char *path, const char *want, time_t now, char **kept, size_t *klen,
+                size_t *count, char *why, size_t whycap)
+{
+	size_t cap = (size_t)(REPLAY_MAX_ENTRIES + 1) * LINE_LEN, len = 0;
+	char *text = NULL, *p, *end;
+	int found = 0, rc;
+
+	*kept = malloc(cap + LINE_LEN + 1);
+	*klen = *count = 0;
+	if (*kept == NULL) {
+		snprintf(why, whycap, "out of memory");
+		return -1;
+	}
+	rc = read_trusted_flags(path, cap, TRUSTED_SECRET, &text, &len, why, whycap);
+	if (rc != 0) {
+		if (access(path, F_OK) != 0 && errno == ENOENT)
+			return 0; /* first one-time login */
+		return -1;
+	}
+	for (p = text, end = text + len; p < end; p += LINE_LEN) {
+		char *stop;
+		long long exp;
+
+		if ((size_t)(end - p) < LINE_LEN || p[20] != ' ' || p[LINE_LEN - 1] != '\n') {
+			snprintf(why, whycap, "%.200s: corrupt entry", path);
+			free(text);
+			return -1;
+		}
+		exp = strtoll(p, &stop, 10);
+		if (stop != p + 20) {
+			snprintf(why, whycap, "%.200s: corrupt entry", path);
+			free(text);
+			return -1;
+		}
+		if (exp < (long long)now)
+			continue; /* expired: pruned */
+		if (memcmp(p + 21, want, 64) == 0)
+			found = 1;
+		memcpy(*kept + *klen, p, LINE_LEN);
+		*klen += LINE_LEN;
+		(*count)++;
+	}
+	free(text);
+	return found;
+}
+
+static int store(const char *dir, const char *path, const char *data, size_t len, char *why,
+                 size_t whycap)
+{
+	char tmp[4200];
+	size_t off = 0;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0)
+		goto fail;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0600) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	(void)dir;
+	return 0;
+fail:
+	snprintf(why, whycap, "%.200s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+enum jwt_verdict replay_record(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                               const struct jwt_result *res, time_t now, char *why,
+                               size_t whycap)
+{
+	const char *dir = cfg->replay_dir != NULL ? cfg->replay_dir : JWT_DEFAULT_REPLAY_DIR;
+	char path[4096], lockpath[4200], want[65], *kept = NULL;
+	size_t klen, count;
+	long long until = res->exp + iss->leeway;
+	enum jwt_verdict v = JWT_INTERNAL;
+	int lock, found;
+
+	if (!res->has_jti) {
+		snprintf(why, whycap, "one_time issuer: token has no jti");
+		return JWT_BAD_CLAIM;
+	}
+	if (geteuid() != 0) {
+		snprintf(why, whycap, "one-time tokens need root to record their use");
+		return JWT_INTERNAL;
+	}
+	if (snprintf(path, sizeof(path), "%s/%s.jti", dir, iss->name) >= (int)sizeof(path))
+		return JWT_INTERNAL;
+	snprintf(lockpath, sizeof(lockpath), "%s.lock", path);
+	if (make_dir(dir, why, whycap) != 0 || (lock = lock_store(lockpath, why, whycap)) < 0)
+		return JWT_INTERNAL;
+	hex(want, res->jti_hash);
+	found = load(path, want, now, &kept, &klen, &count, why, whycap);
+	if (found < 0)
+		goto out;
+	if (found) {
+		snprintf(why, whycap, "token already used (one_time)");
+		v = JWT_REPLAYED;
+		goto out;
+	}
+	if (count >= REPLAY_MAX_ENTRIES) {
+		snprintf(why, whycap, "replay store for %s is full (%d live one-time tokens)",
+		         iss->name, REPLAY_MAX_ENTRIES);
+		goto out;
+	}
+	snprintf(kept + klen, LINE_LEN + 1, "%020lld %s\n", until < 0 ? 0 : until, want);
+	klen += LINE_LEN;
+	if (store(dir, path, kept, klen, why, whycap) == 0)
+		v = JWT_OK;
+out:
+	free(kept);
+	close(lock);
+	return v;
+}

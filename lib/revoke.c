@@ -1,0 +1,169 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "revoke.h"
+#include "safefile.h"
+
+struct claims_seen {
+	const char *jti, *sub;
+	int has_iat;
+	int64_t iat;
+};
+
+static int next_word(const char **p, const char *end, const char **w, size_t *n)
+{
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+	*w = *p;
+	while (*p < end && **p != ' ' && **p != '\t')
+		(*p)++;
+	*n = (size_t)(*p - *w);
+	return *n > 0;
+}
+
+static int word_is(const char *w, size_t n, const char *s)
+{
+	return n == strlen(s) && memcmp(w, s, n) == 0;
+}
+
+/* Walk the list; 1 when `seen` is revoked, 0 not, -1 malformed (err). */
+static int scan(const char *text, size_t len, const struct claims_seen *seen, char *err,
+                size_t errcap, char *what, size_t whatcap)
+{
+	const char *p = text, *end = text + len;
+	unsigned line = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		const char *kind, *val, *kw, *num, *q = p;
+		size_t kn, vn, kwn, nn;
+		char buf[24], *stop;
+		long long before = -1;
+
+		line++;
+		p = nl ? nl + 1 : end;
+		if (le > q && le[-1] == '\r')
+			le--;
+		if (!next_word(&q, le, &kind, &kn) || kind[0] == '#')
+			continue;
+		if (!next_word(&q, le, &val, &vn) || (!word_is(kind, kn, "jti") &&
+		                                      !word_is(kind, kn, "sub"))) {
+			snprintf(err, errcap, "line %u: expected \"jti VALUE\" or \"sub VALUE "
+			         "[before UNIXTIME]\"", line);
+			return -1;
+		}
+		if (next_word(&q, le, &kw, &kwn)) {
+			if (!word_is(kind, kn, "sub") || !word_is(kw, kwn, "before") ||
+			    !next_word(&q, le, &num, &nn) || nn >= sizeof(buf)) {
+				snprintf(err, errcap, "line %u: only \"sub VALUE before UNIXTIME\" "
+				         "takes more words", line);
+				return -1;
+			}
+			memcpy(buf, num, nn);
+			buf[nn] = '\0';
+			errno = 0;
+			before = strtoll(buf, &stop, 10);
+			if (errno != 0 || *stop != '\0' || before < 0 || next_word(&q, le, &kw, &kwn)) {
+				snprintf(err, errcap, "line %u: bad UNIXTIME", line);
+				return -1;
+			}
+		}
+		if (seen == NULL)
+			continue;
+		if (word_is(kind, kn, "jti") && seen->jti != NULL && word_is(val, vn, seen->jti)) {
+			snprintf(what, whatcap, "jti is revoked (line %u)", line);
+			return 1;
+		}
+		if (word_is(kind, kn, "sub") && seen->sub != NULL && word_is(val, vn, seen->sub)) {
+			if (before < 0) {
+				snprintf(what, whatcap, "subject is revoked (line %u)", line);
+				return 1;
+			}
+			if (!seen->has_iat || seen->iat < before) {
+				snprintf(what, whatcap, "subject's tokens issued before %lld are revoked "
+				         "(line %u)", before, line);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+int revoked_validate(const char *text, size_t len, char *err, size_t errcap)
+{
+	char what[8];
+
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, errcap, "NUL byte in revocation list");
+		return -1;
+	}
+	return scan(text, len, NULL, err, errcap, what, sizeof(what)) < 0 ? -1 : 0;
+}
+
+static enum jwt_verdict check_file(const char *path, const struct claims_seen *seen,
+                                   struct jwt_result *res)
+{
+	char *text = NULL, why[200], what[120];
+	size_t len = 0;
+	int r;
+
+	if (read_trusted(path, REVOKED_MAX_BYTES, &text, &len, why, sizeof(why)) != 0) {
+		snprintf(res->reason, sizeof(res->reason), "revocation list %.100s: %.120s", path,
+		         why);
+		return JWT_CONFIG;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(why, sizeof(why), "NUL byte");
+		r = -1;
+	} else {
+		r = scan(text, len, seen, why, sizeof(why), what, sizeof(what));
+	}
+	free(text);
+	if (r < 0) {
+		snprintf(res->reason, sizeof(res->reason), "revocation list %.100s: %.120s", path,
+		         why);
+		return JWT_CONFIG;
+	}
+	if (r > 0) {
+		snprintf(res->reason, sizeof(res->reason), "%s in %.120s", what, path);
+		return JWT_REVOKED;
+	}
+	return JWT_OK;
+}
+
+enum jwt_verdict revoked_check(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                               json_object *payload, struct jwt_result *res)
+{
+	struct claims_seen seen;
+	json_object *v;
+	enum jwt_verdict r;
+	char path[4096];
+
+	if (iss->revoked_file == NULL && iss->revoked_uri == NULL)
+		return JWT_OK;
+	memset(&seen, 0, sizeof(seen));
+	seen.jti = jwt_json_str(payload, "jti", NULL);
+	seen.sub = jwt_json_str(payload, "sub", NULL);
+	if (json_object_object_get_ex(payload, "iat", &v) &&
+	    (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))) {
+		seen.has_iat = 1;
+		seen.iat = json_object_get_int64(v);
+	}
+	if (iss->revoked_file != NULL && (r = check_file(iss->revoked_file, &seen, res)) != JWT_OK)
+		return r;
+	if (iss->revoked_uri != NULL) {
+		if (jwt_cache_path(cfg, iss, ".revoked", path, sizeof(path)) != 0) {
+			snprintf(res->reason, sizeof(res->reason), "cache path too long");
+			return JWT_CONFIG;
+		}
+		if ((r = check_file(path, &seen, res)) != JWT_OK)
+			return r;
+	}
+	return JWT_OK;
+}

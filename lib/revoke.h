@@ -1,0 +1,28 @@
+/*
+ * Revocation lists: revoked_file (local) and, with revoked_uri, the copy
+ * `pam-jwt refresh` keeps in cache_dir/NAME.revoked.  One entry a line:
+ *     jti VALUE                  that token
+ *     sub VALUE                  every token of that subject
+ *     sub VALUE before UNIXTIME  that subject's tokens issued (iat) before
+ * '#' starts a comment line.  Read on every login, so a change takes effect
+ * at the next one.  An unreadable or malformed list denies (fail closed).
+ */
+#ifndef PAM_JWT_REVOKE_H
+#define PAM_JWT_REVOKE_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "conf.h"
+#include "jwt.h"
+
+#define REVOKED_MAX_BYTES (4 * 1024 * 1024)
+
+/* Validate a list's text; 0, or -1 with "line N: ..." in err. */
+int revoked_validate(const char *text, size_t len, char *err, size_t errcap);
+
+/* JWT_OK, JWT_REVOKED, or JWT_CONFIG when a configured list cannot be used. */
+enum jwt_verdict revoked_check(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                               json_object *payload, struct jwt_result *res);
+
+#endif

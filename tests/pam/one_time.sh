@@ -1,0 +1,121 @@
+#!/bin/bash
+# One-time tokens and revocation, through real libpam:
+#   one_time = yes: a jti is accepted once, also when 100 logins race with
+#   the same token; no jti, no login; the store is root-only and pruned;
+#   revoked_file: jti, sub, "sub before" lines, reloaded on change, and a
+#   malformed list denies.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+[ "$(id -u)" = 0 ] || { echo "# needs root (replay store, setpriv)"; exit 77; }
+DRIVER=$top_builddir/tests/pam/test_pam_stack
+KEYS="$PYTHON $top_srcdir/tests/refresh/keys.py"
+ISS=https://idp.test/once
+mkdir -p "$T/keys" "$T/pam.d"
+$KEYS gen "$T/keys" k1
+$KEYS jwks "$T/keys" k1 > "$T/jwks.json"
+printf 'auth required pam_permit.so\n' > "$T/pam.d/handle"
+
+conf() { # extra lines for the issuer section
+	{
+		echo "replay_dir = $T/run/replay"
+		echo "[issuer once]"
+		echo "issuer = $ISS"
+		echo "audience = ssh://host.test"
+		echo "jwks_file = $T/jwks.json"
+		echo "algorithms = ES256"
+		for line in "$@"; do echo "$line"; done
+	} > "$T/jwt.conf"
+}
+login() { # TOKENFILE -> module's code and messages
+	under_valgrind "$DRIVER" "$T/pam.d" handle alice --answer "$1" --direct "$MODULE" \
+		"config=$T/jwt.conf"
+}
+code() { sed -n 's/^module=//p'; }
+token() { $KEYS token "$T/keys" k1 "$ISS" > "$T/$1.jwt"; }
+jti_of() { "$PYTHON" -c 'import sys,json,base64; p=open(sys.argv[1]).read().split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["jti"])' "$1"; }
+setup_nss
+
+# --- one_time ---------------------------------------------------------------
+conf "one_time = yes"
+token a
+expect_eq "$(login "$T/a.jwt" | code)" PAM_SUCCESS "one_time: first use accepted"
+out=$(login "$T/a.jwt")
+expect_eq "$(code <<< "$out")" PAM_AUTH_ERR "one_time: second use refused"
+grep -q "^msg: Token was already used" <<< "$out" && pass "user told it was already used" ||
+	fail "message: $out"
+expect_eq "$(stat -c %a:%U "$T/run/replay")" 700:root "replay dir is 0700 root"
+expect_eq "$(stat -c %a:%U "$T/run/replay/once.jti")" 600:root "replay store is 0600 root"
+
+"$PYTHON" - "$T/keys/k1.jwk" "$ISS" > "$T/nojti.jwt" <<'PYEOF'
+import sys, time
+from jwcrypto import jwk, jwt
+key = jwk.JWK.from_json(open(sys.argv[1]).read())
+now = int(time.time())
+t = jwt.JWT(header={"alg": "ES256", "kid": "k1"},
+            claims={"iss": sys.argv[2], "aud": "ssh://host.test", "sub": "alice", "iat": now, "exp": now + 300})
+t.make_signed_token(key)
+print(t.serialize())
+PYEOF
+expect_eq "$(login "$T/nojti.jwt" | code)" PAM_AUTH_ERR "one_time: a token without jti is refused"
+
+# Expired entries are pruned when the store is next written.
+printf '%020d %064d\n' 1000 7 >> "$T/run/replay/once.jti"
+token b
+expect_eq "$(login "$T/b.jwt" | code)" PAM_SUCCESS "one_time: another token accepted"
+expect_eq "$(grep -c '^00000000000000001000 ' "$T/run/replay/once.jti" || true)" 0 \
+	"expired entry pruned"
+expect_eq "$(wc -l < "$T/run/replay/once.jti")" 2 "store holds the two live entries"
+
+# 100 logins racing with one fresh token: exactly one gets in.
+token race
+for i in $(seq 100); do
+	"$DRIVER" "$T/pam.d" handle alice --answer "$T/race.jwt" --direct "$MODULE" \
+		"config=$T/jwt.conf" > "$T/race.$i" 2>&1 &
+done
+wait
+ok=$(cat "$T"/race.* | grep -c '^module=PAM_SUCCESS' || true)
+refused=$(cat "$T"/race.* | grep -c '^module=PAM_AUTH_ERR' || true)
+echo "# 100 parallel logins with one token: $ok accepted, $refused refused as replays"
+expect_eq "$ok" 1 "race: exactly one of 100 parallel logins succeeds"
+expect_eq "$refused" 99 "race: the other 99 are refused"
+
+# Not root: the use cannot be recorded, so the token is not accepted.
+token c
+chmod 0644 "$T/c.jwt"
+got=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$DRIVER" "$T/pam.d" handle alice \
+	--answer "$T/c.jwt" --direct "$MODULE" "config=$T/jwt.conf" | code)
+[ "$got" != PAM_SUCCESS ] && pass "one_time as non-root: refused ($got)" || fail "non-root accepted"
+expect_eq "$(login "$T/c.jwt" | code)" PAM_SUCCESS "the same token as root: accepted once"
+
+# --- revocation -------------------------------------------------------------
+token r
+jti=$(jti_of "$T/r.jwt")
+now=$(date +%s)
+conf "revoked_file = $T/revoked"
+printf '# revoked by the security team\njti some-other-token\n' > "$T/revoked"
+expect_eq "$(login "$T/r.jwt" | code)" PAM_SUCCESS "revocation list without this token: accepted"
+printf 'jti %s\n' "$jti" >> "$T/revoked"
+out=$(login "$T/r.jwt")
+expect_eq "$(code <<< "$out")" PAM_AUTH_ERR "jti revoked: refused (list reloaded on change)"
+grep -q "^msg: Token has been revoked" <<< "$out" && pass "user told it was revoked" ||
+	fail "message: $out"
+printf 'sub alice\n' > "$T/revoked"
+expect_eq "$(login "$T/r.jwt" | code)" PAM_AUTH_ERR "sub revoked: refused"
+printf 'sub alice before %s\n' $((now + 100)) > "$T/revoked"
+expect_eq "$(login "$T/r.jwt" | code)" PAM_AUTH_ERR "sub revoked before a later time: refused"
+printf 'sub alice before %s\nsub bob\n' $((now - 100)) > "$T/revoked"
+expect_eq "$(login "$T/r.jwt" | code)" PAM_SUCCESS "token issued after the cut-off: accepted"
+printf 'sub alice sometime\n' > "$T/revoked"
+expect_eq "$(login "$T/r.jwt" | code)" PAM_SERVICE_ERR "malformed list: denied (PAM_SERVICE_ERR)"
+rm -f "$T/revoked"
+expect_eq "$(login "$T/r.jwt" | code)" PAM_SERVICE_ERR "missing list: denied"
+printf 'jti x\n' > "$T/revoked"
+chmod 0666 "$T/revoked"
+expect_eq "$(login "$T/r.jwt" | code)" PAM_SERVICE_ERR "world-writable list: denied"
+chmod 0644 "$T/revoked"
+rc=0; out=$("$PAMJWT" check --config "$T/jwt.conf" --user alice - < "$T/r.jwt") || rc=$?
+expect_eq "$rc" 0 "pam-jwt check uses the same list (accepted)"
+printf 'jti %s\n' "$jti" > "$T/revoked"
+rc=0; out=$("$PAMJWT" check --quiet --config "$T/jwt.conf" --user alice - < "$T/r.jwt") || rc=$?
+expect_eq "$rc" 1 "pam-jwt check: revoked is exit 1"
+case $out in "REJECTED (REVOKED): jti is revoked (line 1)"*) pass "$out" ;; *) fail "check: $out" ;; esac
+finish
