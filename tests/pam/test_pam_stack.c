@@ -13,12 +13,18 @@
  *     --direct SO ARGS call SO's pam_sm_authenticate itself (on a real pam
  *                      handle) with the space-separated ARGS, to see the
  *                      module's own return code rather than the stack's
+ *     --loop LIST      many whole transactions in this process: each line of
+ *                      LIST is "PAM_CODE FILE" (expected answer, credential);
+ *                      prints "loop: logins=N mismatches=M fds_warm=A
+ *                      fds_end=B rss_kb_warm=C rss_kb_end=D" (warm: after
+ *                      the first tenth of the logins)
  *
  * Prints "auth=CODE", "setcred=CODE", "groups=a b c" and the messages the
  * module sent ("msg: ..."), exits 0 whenever it could run the stack.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <grp.h>
 #include <stdio.h>
@@ -31,6 +37,7 @@
 
 static char *answer;
 static size_t chunk, answered;
+static int quiet;
 
 static const char *code_name(int rc)
 {
@@ -61,7 +68,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 		switch (msg[i]->msg_style) {
 		case PAM_PROMPT_ECHO_OFF:
 		case PAM_PROMPT_ECHO_ON:
-			printf("prompt: %s\n", msg[i]->msg);
+			if (!quiet)
+				printf("prompt: %s\n", msg[i]->msg);
 			if (chunk > 0 && answer != NULL) {
 				size_t left = strlen(answer) - answered;
 				size_t take = left < chunk ? left : chunk;
@@ -73,7 +81,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 			}
 			break;
 		default:
-			printf("msg: %s\n", msg[i]->msg);
+			if (!quiet)
+				printf("msg: %s\n", msg[i]->msg);
 			break;
 		}
 	}
@@ -94,6 +103,79 @@ static char *slurp(const char *path)
 	while (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	return buf;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own descriptor */
+}
+
+static long rss_kb(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = -1;
+	fclose(f);
+	return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* --loop: whole transactions, one per LIST line, fds and memory watched. */
+static int run_loop(const char *confdir, const char *service, const char *user, const char *list)
+{
+	struct pam_conv c = { conv, NULL };
+	FILE *f = fopen(list, "r");
+	char line[4096], want[64], path[4000];
+	int total = 0, n = 0, bad = 0, fds_warm = -1, fds_end;
+	long rss_warm = -1, rss_end;
+
+	if (f == NULL)
+		return 2;
+	while (fgets(line, sizeof(line), f) != NULL)
+		total++;
+	rewind(f);
+	quiet = 1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		pam_handle_t *pamh = NULL;
+		int rc;
+
+		if (sscanf(line, "%63s %3999s", want, path) != 2)
+			continue;
+		answer = slurp(path);
+		answered = 0;
+		if (pam_start_confdir(service, user, &c, confdir, &pamh) != PAM_SUCCESS)
+			return 2;
+		rc = pam_authenticate(pamh, 0);
+		pam_end(pamh, rc);
+		free(answer);
+		answer = NULL;
+		if (strcmp(code_name(rc), want) != 0) {
+			bad++;
+			printf("mismatch: %s gave %s, want %s\n", path, code_name(rc), want);
+		}
+		if (++n == (total + 9) / 10) {
+			fds_warm = count_fds();
+			rss_warm = rss_kb();
+		}
+	}
+	fds_end = count_fds(); /* LIST still open, as at the warm sample */
+	rss_end = rss_kb();
+	fclose(f);
+	printf("loop: logins=%d mismatches=%d fds_warm=%d fds_end=%d rss_kb_warm=%ld rss_kb_end=%ld\n",
+	       n, bad, fds_warm, fds_end, rss_warm, rss_end);
+	return 0;
 }
 
 static void print_groups(void)
@@ -132,6 +214,8 @@ int main(int argc, char **argv)
 			split = 1;
 		else if (strcmp(argv[i], "--tamper") == 0)
 			tamper = 1;
+		else if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc)
+			return run_loop(argv[1], argv[2], argv[3], argv[++i]);
 		else if (strcmp(argv[i], "--direct") == 0 && i + 2 < argc) {
 			direct = argv[++i];
 			direct_args = strdup(argv[++i]);
