@@ -63,8 +63,8 @@ tok alice-cli ssh://other.example > "$T/other-aud.jwt"
 tok alice-cli 'ssh://127.0.0.1?ttl=1' > "$T/expired.jwt"
 echo "# tokens: $(wc -c < "$T/alice.jwt") (ES256), $(wc -c < "$T/long.jwt") (long) characters"
 
-login() { # TOKENFILE USER METHOD: ssh ... id, with stderr
-	PAM_JWT_TOKEN_FILE=$1 sshd_login "$S" "$PORT" "$2" "$3" id 2>&1
+login() { # TOKENFILE USER METHOD: ssh ... id, with stderr (kept in client.log)
+	PAM_JWT_TOKEN_FILE=$1 sshd_login "$S" "$PORT" "$2" "$3" id 2>&1 | tee -a "$T/client.log"
 }
 contains() { # OUTPUT PATTERN DESCRIPTION
 	if grep -q -- "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi
@@ -121,19 +121,46 @@ grep -q "uid=" <<< "$out" && fail "wrong password logged in" || pass "wrong pass
 # first part and the module stops there.
 printf '#!/bin/sh\ncat "%s"\n' "$T/long.jwt" > "$T/cat-askpass"
 chmod 0755 "$T/cat-askpass"
-out=$(SSH_ASKPASS=$T/cat-askpass sshd_login "$S" "$PORT" alice keyboard-interactive id 2>&1) || true
+out=$(SSH_ASKPASS=$T/cat-askpass sshd_login "$S" "$PORT" alice keyboard-interactive id 2>&1 |
+	tee -a "$T/client.log") || true
 grep -q "uid=" <<< "$out" && fail "cut token logged in" || pass "keyboard-interactive: cut token refused"
 contains "$out" "Token was cut short by the client" "keyboard-interactive: the client shows 'cut short'"
 contains "$(audit rejected)" "verdict=TRUNCATED" "keyboard-interactive: audit says TRUNCATED"
 # Over the password method sshd relays no PAM message on failure (only
 # after a successful login), so the module's word reaches the audit log,
 # and pam-jwt-askpass warns on the client before sending.
-out=$(SSH_ASKPASS=$T/cat-askpass sshd_login "$S" "$PORT" alice password id 2>&1) || true
+out=$(SSH_ASKPASS=$T/cat-askpass sshd_login "$S" "$PORT" alice password id 2>&1 |
+	tee -a "$T/client.log") || true
 grep -q "uid=" <<< "$out" && fail "cut token logged in" || pass "password method: cut token refused"
 contains "$(audit rejected)" "verdict=TRUNCATED" "password method: audit says TRUNCATED"
 out=$(login "$T/long.jwt" alice password) || true
 contains "$out" "password authentication keeps 1023: use -o PreferredAuthentications=keyboard-interactive" \
 	"password method: pam-jwt-askpass tells the user to use keyboard-interactive"
+
+# --- audit hygiene: no token or signature in any log, message or file ------
+# Everything this run wrote: syslog (authpriv and the rest), sshd's log, all
+# the clients saw, the key cache, the module's /run state, askpass's state.
+files=("$S/authlog" "$S/sshd.log" "$T/client.log")
+while IFS= read -r f; do files+=("$f"); done < <(find "$T/cache" /run/pam_jwt \
+	"${XDG_RUNTIME_DIR:-/nonexistent}" /tmp -maxdepth 2 -type f -newer "$T/alice.jwt" \
+	! -path "$T/*.jwt" ! -path "$T/cat-askpass" ! -path "$T/password" ! -path "$T/wrong" \
+	! -path "$T/idp/*" 2> /dev/null)
+leaks=0 checked=0
+for tf in "$T"/*.jwt; do
+	tok=$(cat "$tf")
+	sig=${tok##*.}
+	for f in "${files[@]}"; do
+		checked=$((checked + 1))
+		if grep -qaF -- "$sig" "$f" || grep -qaF -- "${tok:0:200}" "$f"; then
+			leaks=$((leaks + 1))
+			echo "# $(basename "$tf") appears in $f"
+		fi
+	done
+done
+echo "# audit hygiene: $(ls "$T"/*.jwt | wc -l) tokens x ${#files[@]} files checked"
+expect_eq "$leaks" 0 "no token or signature in syslog, sshd's log, client output or any file"
+[ "$(grep -ac 'pam_jwt(sshd:auth): ' "$S/authlog")" -ge 8 ] &&
+	pass "the audit lines those checks read are there" || fail "too few audit lines"
 
 # --- login time: token vs pam_unix password, interleaved, median of 5 -----
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
