@@ -105,6 +105,7 @@ static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *
 			printf("  hint:       run \"pam-jwt refresh --issuer %s\"\n", iss->name);
 		return 0;
 	}
+	usable = jwks_usable(&set); /* imports every key, to show each one's state */
 	for (i = 0; i < set.n; i++) {
 		const struct jwk *k = &set.keys[i];
 
@@ -119,7 +120,6 @@ static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *
 			printf(" REFUSED: %s", k->refused);
 		printf("\n");
 	}
-	usable = jwks_usable(&set);
 	printf("  usable:     %zu of %zu key%s\n", usable, set.n, set.n == 1 ? "" : "s");
 	jwks_free(&set);
 	return usable > 0;

@@ -139,8 +139,12 @@ static void import_ec(json_object *obj, struct jwk *k)
 		refuse(k, "EC point is not on the curve");
 		goto out;
 	}
+	/* On the curve (checked by the import) and not the point at infinity.
+	 * P-256/384/521 have cofactor 1, so every such point has the group's
+	 * order: the full check's extra point multiplication adds nothing but
+	 * the cost of a second signature verification. */
 	chk = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
-	if (chk == NULL || EVP_PKEY_public_check(chk) != 1) {
+	if (chk == NULL || EVP_PKEY_public_check_quick(chk) != 1) {
 		EVP_PKEY_free(k->pkey);
 		k->pkey = NULL;
 		refuse(k, "EC public key fails validation");
@@ -263,7 +267,30 @@ int jwk_import(json_object *obj, struct jwk *k)
 	return 0;
 }
 
+void jwk_load(struct jwk *k)
+{
+	json_object *obj = k->obj;
+
+	if (!k->pending)
+		return;
+	if (jwk_import(obj, k) != 0)
+		refuse(k, "not a JWK");
+	k->obj = obj;
+	k->pending = 0;
+}
+
 int jwks_parse(const char *buf, size_t len, struct jwks *out, char *err, size_t errcap)
+{
+	size_t i;
+
+	if (jwks_parse_lazy(buf, len, out, err, errcap) != 0)
+		return -1;
+	for (i = 0; i < out->n; i++)
+		jwk_load(&out->keys[i]);
+	return 0;
+}
+
+int jwks_parse_lazy(const char *buf, size_t len, struct jwks *out, char *err, size_t errcap)
 {
 	json_object *root = NULL, *keys;
 	size_t i, n;
@@ -295,9 +322,19 @@ int jwks_parse(const char *buf, size_t len, struct jwks *out, char *err, size_t 
 	}
 	for (i = 0; i < n; i++) {
 		struct jwk *k = &out->keys[out->n];
+		json_object *obj = json_object_array_get_idx(keys, i);
+		char kty[8];
 
-		if (jwk_import(json_object_array_get_idx(keys, i), k) != 0)
-			continue; /* not a JWK object: ignored like any unknown member */
+		/* not a JWK object: ignored like any unknown member */
+		if (!json_object_is_type(obj, json_type_object) ||
+		    copy_member(obj, "kty", kty, sizeof(kty)) != 0 || kty[0] == '\0')
+			continue;
+		memset(k, 0, sizeof(*k));
+		if (copy_member(obj, "kid", k->kid, sizeof(k->kid)) != 0)
+			k->kid[0] = '\0'; /* jwk_load gives the reason */
+		k->has_kid = json_object_object_get_ex(obj, "kid", NULL);
+		k->obj = json_object_get(obj);
+		k->pending = 1;
 		out->n++;
 	}
 	rc = 0;
@@ -312,19 +349,23 @@ void jwks_free(struct jwks *set)
 {
 	size_t i;
 
-	for (i = 0; set->keys != NULL && i < set->n; i++)
+	for (i = 0; set->keys != NULL && i < set->n; i++) {
 		EVP_PKEY_free(set->keys[i].pkey);
+		json_object_put(set->keys[i].obj);
+	}
 	free(set->keys);
 	set->keys = NULL;
 	set->n = 0;
 }
 
-size_t jwks_usable(const struct jwks *set)
+size_t jwks_usable(struct jwks *set)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < set->n; i++)
+	for (i = 0; i < set->n; i++) {
+		jwk_load(&set->keys[i]);
 		n += set->keys[i].pkey != NULL;
+	}
 	return n;
 }
 

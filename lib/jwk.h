@@ -21,6 +21,8 @@ struct jwk {
 	int bits;
 	EVP_PKEY *pkey;        /* NULL when refused */
 	char refused[128];     /* why this key can never verify; "" if usable */
+	json_object *obj;      /* jwks_parse_lazy: the JWK, until jwk_load imports it */
+	int pending;
 };
 
 struct jwks {
@@ -37,8 +39,14 @@ int jwk_import(json_object *obj, struct jwk *k);
 int jwks_parse(const char *buf, size_t len, struct jwks *out, char *err, size_t errcap);
 void jwks_free(struct jwks *set);
 
-/* Usable keys in the set. */
-size_t jwks_usable(const struct jwks *set);
+/* Like jwks_parse, but only each key's kid is read; the key itself is
+ * imported by jwk_load when a token names it.  A login then pays for the
+ * one key it uses, however many the provider publishes. */
+int jwks_parse_lazy(const char *buf, size_t len, struct jwks *out, char *err, size_t errcap);
+void jwk_load(struct jwk *k);
+
+/* Usable keys in the set (imports any key still pending). */
+size_t jwks_usable(struct jwks *set);
 
 /* Does key k fit algorithm a?  0 yes; -1 no, with the reason in why. */
 int jwk_fits(const struct jwk *k, const struct jwt_alg *a, char *why, size_t whycap);

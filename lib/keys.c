@@ -41,7 +41,7 @@ int keys_load(const struct jwt_config *cfg, const struct jwt_issuer *iss, time_t
 		snprintf(why, whycap, "%.200s: %.200s", path, err);
 		goto out;
 	}
-	if (jwks_parse(text, len, set, err, sizeof(err)) != 0) {
+	if (jwks_parse_lazy(text, len, set, err, sizeof(err)) != 0) {
 		snprintf(why, whycap, "%.200s: %.200s", path, err);
 		goto out;
 	}

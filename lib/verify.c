@@ -81,20 +81,21 @@ static int issuer_signature(const struct jwt_config *cfg, const struct jwt_issue
 		jwt_logf(log, JWT_LOG_DEBUG, "issuer %s: no keys: %s", iss->name, s->load_why);
 		return 0;
 	}
-	if (jwks_usable(&set) > 0) {
+	if (set.n > 0) {
 		s->keys_loaded = 1;
 	} else {
 		s->load_failed = 1;
-		snprintf(s->load_why, sizeof(s->load_why), "issuer %s: key set has no usable key",
+		snprintf(s->load_why, sizeof(s->load_why), "issuer %s: key set has no keys",
 		         iss->name);
 	}
 	for (i = 0; i < set.n && !found; i++) {
-		const struct jwk *k = &set.keys[i];
+		struct jwk *k = &set.keys[i];
 		char why[160];
 		enum sig_status st;
 
 		if (jws->has_kid && (!k->has_kid || strcmp(k->kid, jws->kid) != 0))
 			continue;
+		jwk_load(k); /* only keys the token could be signed with are imported */
 		if (jwk_fits(k, alg, why, sizeof(why)) != 0) {
 			if (jws->has_kid) {
 				s->refused = 1;

@@ -1,0 +1,51 @@
+#!/usr/bin/python3
+"""Fixtures for the benchmarks, made by python3-jwcrypto.
+
+    mkfixtures.py DIR
+
+For each of RS256 PS256 ES256 ES384 ES512 EdDSA: DIR/ALG.jwt (iss
+https://bench.test, aud ssh://bench.test, sub nobody, valid one day),
+DIR/ALG.pem (public key, for libjwt), DIR/ALG.jwk (public JWK, for cjose),
+DIR/ALG.jwks (a key set holding only that key, for pam_jwt).
+DIR/scale-N.jwks for N in 1 10 100 1000: N ES256 keys, the one that signed
+ES256.jwt last (the worst place for a kid lookup).
+"""
+import json
+import sys
+import time
+
+from jwcrypto import jwk, jwt
+
+out = sys.argv[1]
+now = int(time.time())
+KEYGEN = {
+    "RS256": dict(kty="RSA", size=2048), "PS256": dict(kty="RSA", size=2048),
+    "ES256": dict(kty="EC", crv="P-256"), "ES384": dict(kty="EC", crv="P-384"),
+    "ES512": dict(kty="EC", crv="P-521"), "EdDSA": dict(kty="OKP", crv="Ed25519"),
+}
+claims = {"iss": "https://bench.test", "aud": "ssh://bench.test", "sub": "nobody",
+          "iat": now, "exp": now + 86400, "jti": "bench"}
+
+
+def write(name, text):
+    with open(f"{out}/{name}", "w") as f:
+        f.write(text)
+
+
+keys = {}
+for alg, params in KEYGEN.items():
+    key = jwk.JWK.generate(kid=f"bench-{alg.lower()}", **params)
+    keys[alg] = key
+    pub = json.loads(key.export_public())
+    t = jwt.JWT(header={"alg": alg, "kid": key.kid, "typ": "JWT"}, claims=claims)
+    t.make_signed_token(key)
+    write(f"{alg}.jwt", t.serialize())
+    write(f"{alg}.pem", key.export_to_pem(private_key=False, password=None).decode())
+    write(f"{alg}.jwk", json.dumps(pub))
+    write(f"{alg}.jwks", json.dumps({"keys": [pub]}))
+
+others = [json.loads(jwk.JWK.generate(kty="EC", crv="P-256", kid=f"other-{i}").export_public())
+          for i in range(999)]
+target = json.loads(keys["ES256"].export_public())
+for n in (1, 10, 100, 1000):
+    write(f"scale-{n}.jwks", json.dumps({"keys": others[:n - 1] + [target]}))
