@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Fixtures for the benchmarks, made by python3-jwcrypto.
 
-    mkfixtures.py DIR
+    mkfixtures.py DIR [SUB]
 
 For each of RS256 PS256 ES256 ES384 ES512 EdDSA: DIR/ALG.jwt (iss
 https://bench.test, aud ssh://bench.test, sub nobody, valid one day),
 DIR/ALG.pem (public key, for libjwt), DIR/ALG.jwk (public JWK, for cjose),
-DIR/ALG.jwks (a key set holding only that key, for pam_jwt).
+DIR/ALG.jwks (a key set holding only that key, for pam_jwt).  SUB is the
+tokens' subject (default nobody).
 DIR/scale-N.jwks for N in 1 10 100 1000: N ES256 keys, the one that signed
 ES256.jwt last (the worst place for a kid lookup).
 """
@@ -23,7 +24,8 @@ KEYGEN = {
     "ES256": dict(kty="EC", crv="P-256"), "ES384": dict(kty="EC", crv="P-384"),
     "ES512": dict(kty="EC", crv="P-521"), "EdDSA": dict(kty="OKP", crv="Ed25519"),
 }
-claims = {"iss": "https://bench.test", "aud": "ssh://bench.test", "sub": "nobody",
+claims = {"iss": "https://bench.test", "aud": "ssh://bench.test",
+          "sub": sys.argv[2] if len(sys.argv) > 2 else "nobody",
           "iat": now, "exp": now + 86400, "jti": "bench"}
 
 
