@@ -39,6 +39,7 @@ make check TESTS="tests/pam/pam_stack.sh tests/pam/one_time.sh" PAM_TEST_VALGRIN
 # tree so the normal build above stays what `make install` and demo.sh use.
 echo "== unit, PAM-stack, corpus and CLI tests under ASan + UBSan"
 san=$(mktemp -d /tmp/pam_jwt_asan.XXXXXX)
+chmod 0755 "$san" # tests run the module as nobody too
 trap 'rm -rf "$san"' EXIT
 cp -a . "$san/src"
 (

@@ -234,8 +234,13 @@ int main(int argc, char **argv)
 		char *a, *save = NULL;
 		void *h = dlopen(direct, RTLD_NOW);
 
-		if (h == NULL || (*(void **)&sm = dlsym(h, "pam_sm_authenticate")) == NULL)
+		if (h == NULL || (*(void **)&sm = dlsym(h, "pam_sm_authenticate")) == NULL) {
+			fprintf(stderr, "%s: %s\n", direct, dlerror());
+			pam_end(pamh, PAM_SYSTEM_ERR);
+			free(direct_args);
+			free(answer);
 			return 2;
+		}
 		for (a = strtok_r(direct_args, " ", &save); a != NULL && n < 16;
 		     a = strtok_r(NULL, " ", &save))
 			args[n++] = a;
