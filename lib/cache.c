@@ -32,18 +32,22 @@ static int copy_raw(char *dst, size_t cap, const char *v, size_t n)
 	return 0;
 }
 
+/* Seconds since 1970, bounded (year ~36800) so expires + max_stale and
+ * other sums cannot overflow. */
+#define META_TIME_MAX (1LL << 40)
+
 static int parse_time(const char *v, size_t n, long long *out)
 {
 	char buf[32], *end;
 	long long x;
 
-	if (n == 0 || n >= sizeof(buf))
+	if (n == 0 || n >= sizeof(buf) || memchr(v, '\0', n) != NULL)
 		return -1;
 	memcpy(buf, v, n);
 	buf[n] = '\0';
 	errno = 0;
 	x = strtoll(buf, &end, 10);
-	if (errno != 0 || *end != '\0' || x < 0)
+	if (errno != 0 || *end != '\0' || x < 0 || x > META_TIME_MAX)
 		return -1;
 	*out = x;
 	return 0;

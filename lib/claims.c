@@ -14,6 +14,12 @@
 
 enum num { NUM_ABSENT, NUM_OK, NUM_BAD };
 
+/* NumericDates beyond some 30 million years are refused: every sum and
+ * difference of two of them (and of now and the leeway) then fits int64.
+ * json-c clamps out-of-range integers to INT64_MIN/MAX, which this also
+ * refuses. */
+#define DATE_LIMIT 1000000000000000LL
+
 /* NumericDate: an integer or finite number of seconds. */
 static enum num numeric_date(json_object *payload, const char *name, int64_t *out)
 {
@@ -22,13 +28,17 @@ static enum num numeric_date(json_object *payload, const char *name, int64_t *ou
 	if (!json_object_object_get_ex(payload, name, &v))
 		return NUM_ABSENT;
 	if (json_object_is_type(v, json_type_int)) {
-		*out = json_object_get_int64(v);
+		int64_t x = json_object_get_int64(v);
+
+		if (x < -DATE_LIMIT || x > DATE_LIMIT)
+			return NUM_BAD;
+		*out = x;
 		return NUM_OK;
 	}
 	if (json_object_is_type(v, json_type_double)) {
 		double d = json_object_get_double(v);
 
-		if (!isfinite(d) || d < -9e18 || d > 9e18)
+		if (!isfinite(d) || d < (double)-DATE_LIMIT || d > (double)DATE_LIMIT)
 			return NUM_BAD;
 		*out = (int64_t)floor(d);
 		return NUM_OK;
@@ -65,6 +75,7 @@ static enum jwt_verdict check_typ(const char *header_typ, const struct jwt_issue
                                   struct jwt_result *res)
 {
 	const char *t = header_typ;
+	char clean[48];
 
 	if (iss->typ == NULL)
 		return JWT_OK;
@@ -74,8 +85,10 @@ static enum jwt_verdict check_typ(const char *header_typ, const struct jwt_issue
 	if (strcasecmp(t, iss->typ) == 0 ||
 	    (strncasecmp(iss->typ, "application/", 12) == 0 && strcasecmp(t, iss->typ + 12) == 0))
 		return JWT_OK;
+	/* the header is attacker text: printable ASCII only into the audit line */
+	jwt_sanitize(clean, sizeof(clean), header_typ, strlen(header_typ));
 	snprintf(res->reason, sizeof(res->reason), "token type \"%.40s\" is not \"%.40s\"",
-	         header_typ, iss->typ);
+	         clean, iss->typ);
 	return JWT_TYP;
 }
 

@@ -53,4 +53,9 @@ cp -a . "$san/src"
 	make -j"$(nproc)" check-sanitized ||
 		{ grep -l '^not ok\|^FAIL\|ERROR' tests/*.log tests/*/*.log | xargs -r tail -40; exit 1; }
 )
+
+# Every parser under libFuzzer + ASan + UBSan, a bounded time each (after
+# replaying the inputs that once crashed them).
+echo "== fuzzing, ${FUZZ_SECONDS:-60} s per harness"
+make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
 echo "all tests passed"

@@ -32,6 +32,9 @@ int main(void)
 	ok(cache_meta_parse("fetched=12x\n", 12, &m) != 0, "trailing junk refused");
 	ok(cache_meta_parse("etag=\"a\tb\"\n", 11, &m) != 0, "control byte in ETag refused");
 	ok(cache_meta_parse("fetched=99999999999999999999999\n", 32, &m) != 0, "overflow refused");
+	/* found by tests/fuzz: expires + max_stale overflowed */
+	ok(cache_meta_parse("expires=9223372036854775807\n", 28, &m) != 0, "LLONG_MAX refused");
+	ok(cache_meta_parse("expires=1\0junk\n", 15, &m) != 0, "NUL inside a time refused");
 
 	memset(&iss, 0, sizeof(iss));
 	iss.max_stale = 100;

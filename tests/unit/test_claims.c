@@ -104,6 +104,23 @@ int main(void)
 	ok(check("{" BASE ",\"iat\":1700000000,\"exp\":1699999990,\"realm_access\":{\"roles\":"
 	         "[\"ssh-login\"]},\"email_verified\":true}", "at+jwt", 1) == JWT_EXPIRED,
 	   "leeway 0: expired 110 s ago");
+	/* Found by tests/fuzz: out-of-range dates must not overflow the arithmetic. */
+	ok(check("{" BASE ",\"exp\":-9223372036854775808}", "", 0) == JWT_BAD_CLAIM,
+	   "exp INT64_MIN refused");
+	ok(check("{" BASE ",\"exp\":99999999999999999999}", "", 0) == JWT_BAD_CLAIM,
+	   "exp beyond int64 (clamped by json-c) refused");
+	ok(check("{" BASE ",\"exp\":1700000600,\"iat\":-9223372036854775808}", "at+jwt", 1) ==
+	   JWT_BAD_CLAIM, "iat INT64_MIN with max_lifetime refused");
+	{
+		json_object *o = jwt_json_parse("{" BASE ",\"exp\":1700000600}", strlen("{" BASE ",\"exp\":1700000600}"), 16);
+		struct jwt_result res;
+
+		memset(&res, 0, sizeof(res));
+		ok(o != NULL && claims_check(o, "x\"\n\x01", &cfg->issuers[1], NOW, &res) == JWT_TYP &&
+		   strpbrk(res.reason, "\n\x01") == NULL && strchr(res.reason + 12, '\'') != NULL,
+		   "header typ is sanitized in the reason: %s", res.reason);
+		json_object_put(o);
+	}
 	jwt_config_free(cfg);
 	return tap_done();
 }

@@ -1,0 +1,33 @@
+/* Small helpers shared by the libFuzzer harnesses in tests/fuzz. */
+#ifndef PAM_JWT_FUZZ_UTIL_H
+#define PAM_JWT_FUZZ_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Report a broken property and abort: libFuzzer saves the input as a crash. */
+#define FUZZ_FAIL(...) do { \
+	fprintf(stderr, "fuzz property violated (%s:%d): ", __FILE__, __LINE__); \
+	fprintf(stderr, __VA_ARGS__); \
+	fputc('\n', stderr); \
+	abort(); \
+} while (0)
+
+/* A fixed-size text field must be NUL-terminated inside its buffer. */
+#define FUZZ_CHECK_CSTR(field) do { \
+	if (memchr((field), '\0', sizeof(field)) == NULL) \
+		FUZZ_FAIL("%s is not NUL-terminated", #field); \
+} while (0)
+
+/* ... and, where the API promises it, printable ASCII only. */
+#define FUZZ_CHECK_PRINTABLE(field) do { \
+	size_t fz_i_; \
+	FUZZ_CHECK_CSTR(field); \
+	for (fz_i_ = 0; (field)[fz_i_] != '\0'; fz_i_++) \
+		if ((unsigned char)(field)[fz_i_] < 0x20 || (unsigned char)(field)[fz_i_] > 0x7e) \
+			FUZZ_FAIL("%s has byte 0x%02x at %zu: \"%s\"", #field, \
+			          (unsigned char)(field)[fz_i_], fz_i_, (field)); \
+} while (0)
+
+#endif
