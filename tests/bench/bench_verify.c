@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -375,11 +376,12 @@ static void table_scale(void)
 	setup(&s, "ES256");
 	printf("\n3. pam_jwt ES256 login cost against the size of the key set (the signing key\n"
 	       "   last; median of %d rounds)\n\n", ROUNDS);
-	printf("| keys in the set | JWKS bytes | microseconds per check | vs 1 key |\n|---:|---:|---:|---:|\n");
+	printf("| keys in the set | JWKS bytes | microseconds per check | vs 1 key | heap kept after all checks (bytes) |\n|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		char name[64];
 		double o[ROUNDS], m;
 		long n = 0;
+		size_t heap;
 		size_t bytes;
 		int r;
 
@@ -391,12 +393,14 @@ static void table_scale(void)
 			fprintf(stderr, "%s: does not verify\n", name);
 			exit(2);
 		}
+		heap = mallinfo2().uordblks;
 		for (r = 0; r < ROUNDS; r++)
 			o[r] = measure(run_ours, &s, &n);
+		heap = mallinfo2().uordblks - heap;
 		m = median(o, ROUNDS) / 1000;
 		if (i == 0)
 			base = m;
-		printf("| %d | %zu | %.1f | %.2f |\n", sizes[i], bytes, m, m / base);
+		printf("| %d | %zu | %.1f | %.2f | %ld |\n", sizes[i], bytes, m, m / base, (long)heap);
 	}
 	free_subject(&s);
 }
