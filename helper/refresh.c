@@ -384,50 +384,6 @@ out:
 	return text;
 }
 
-/* temp file in the cache dir, fsync, rename over path, fsync the dir. */
-static int write_atomic(const char *dir, const char *path, const char *data, size_t len,
-                        char *err, size_t errcap)
-{
-	char tmp[4200];
-	size_t off = 0;
-	int fd, dfd;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0) {
-		snprintf(err, errcap, "%.300s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-fail:
-	snprintf(err, errcap, "writing %.300s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
-}
-
 static int write_meta(const struct jwt_config *cfg, const struct jwt_issuer *iss,
                       const struct cache_meta *m, char *err, size_t errcap)
 {
@@ -439,7 +395,7 @@ static int write_meta(const struct jwt_config *cfg, const struct jwt_issuer *iss
 		snprintf(err, errcap, "metadata too long");
 		return -1;
 	}
-	return write_atomic(cfg->cache_dir, path, text, (size_t)n, err, errcap);
+	return write_atomic(cfg->cache_dir, path, text, (size_t)n, 0644, err, errcap);
 }
 
 /* The cached set, if it is there and readable: its ETag may be sent. */
@@ -528,7 +484,7 @@ static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
 			snprintf(err, sizeof(err), "%.250s: %.400s", uri, werr);
 			goto failed;
 		}
-		if (write_atomic(cfg->cache_dir, path, text, strlen(text), werr, sizeof(werr)) != 0) {
+		if (write_atomic(cfg->cache_dir, path, text, strlen(text), 0644, werr, sizeof(werr)) != 0) {
 			snprintf(err, sizeof(err), "%s", werr);
 			goto failed;
 		}
@@ -577,7 +533,7 @@ static int refresh_revoked(const struct run *r, const struct jwt_config *cfg,
 		snprintf(err, sizeof(err), "%.300s: HTTP %ld", iss->revoked_uri, resp.code);
 	} else if (revoked_validate(resp.body ? resp.body : "", resp.len, werr, sizeof(werr)) != 0) {
 		snprintf(err, sizeof(err), "%.300s: %.400s", iss->revoked_uri, werr);
-	} else if (write_atomic(cfg->cache_dir, path, resp.body ? resp.body : "", resp.len, werr,
+	} else if (write_atomic(cfg->cache_dir, path, resp.body ? resp.body : "", resp.len, 0644, werr,
 	                        sizeof(werr)) != 0) {
 		snprintf(err, sizeof(err), "%s", werr);
 	} else {

@@ -120,42 +120,6 @@ static int load(const char *path, const char *want, time_t now, char **kept, siz
 	return found;
 }
 
-static int store(const char *dir, const char *path, const char *data, size_t len, char *why,
-                 size_t whycap)
-{
-	char tmp[4200];
-	size_t off = 0;
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0)
-		goto fail;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0600) != 0 || close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	(void)dir;
-	return 0;
-fail:
-	snprintf(why, whycap, "%.200s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
-}
-
 enum jwt_verdict replay_record(const struct jwt_config *cfg, const struct jwt_issuer *iss,
                                const struct jwt_result *res, time_t now, char *why,
                                size_t whycap)
@@ -196,7 +160,7 @@ enum jwt_verdict replay_record(const struct jwt_config *cfg, const struct jwt_is
 	}
 	snprintf(kept + klen, LINE_LEN + 1, "%020lld %s\n", until < 0 ? 0 : until, want);
 	klen += LINE_LEN;
-	if (store(dir, path, kept, klen, why, whycap) == 0)
+	if (write_atomic(dir, path, kept, klen, 0600, why, whycap) == 0)
 		v = JWT_OK;
 out:
 	free(kept);

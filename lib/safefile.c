@@ -162,3 +162,46 @@ int read_trusted(const char *path, size_t max_size, char **buf, size_t *len,
 {
 	return read_trusted_flags(path, max_size, 0, buf, len, why, whycap);
 }
+
+int write_atomic(const char *dir, const char *path, const char *data, size_t len, mode_t mode,
+                 char *err, size_t errcap)
+{
+	char tmp[4200];
+	size_t off = 0;
+	int fd, dfd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0) {
+		snprintf(err, errcap, "%.300s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fchmod(fd, mode) != 0 || fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:
+	snprintf(err, errcap, "writing %.300s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}

@@ -3,6 +3,7 @@
 #define PAM_JWT_SAFEFILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define TRUSTED_SECRET 1  /* also refuse any group/other read permission */
 
@@ -21,6 +22,12 @@ int read_trusted(const char *path, size_t max_size, char **buf, size_t *len,
                  char *why, size_t whycap);
 int read_trusted_flags(const char *path, size_t max_size, int flags, char **buf, size_t *len,
                        char *why, size_t whycap);
+
+/* Replace path (in dir) atomically: temp file beside it, mode, fsync,
+ * rename, fsync the directory.  A crash leaves the old or the new file,
+ * never a mix.  0, or -1 with why. */
+int write_atomic(const char *dir, const char *path, const char *data, size_t len, mode_t mode,
+                 char *why, size_t whycap);
 
 /* Directory checks alone (for the cache dir before writing into it). */
 int dir_trusted(const char *dir, char *why, size_t whycap);
