@@ -6,9 +6,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 command -v node > /dev/null || { echo "# node missing"; exit 99; }
 E2E=$top_srcdir/tests/e2e
-if [ ! -d "$E2E/node_modules/jose" ]; then
-	timeout 300 npm ci --prefix "$E2E" --no-audit --no-fund >&2
-fi
+"$E2E/npm-deps.sh"
 setup_nss
 mkdir -p "$T/j"
 echo "# $(node "$E2E/jose-mint.mjs" "$T/j")"

@@ -64,9 +64,7 @@ if running_pid >/dev/null && [ -s "$dir/issuer" ]; then
     exit 0
 fi
 
-if [ ! -d "$e2e/node_modules/oidc-provider" ]; then
-    timeout 300 npm ci --prefix "$e2e" --no-audit --no-fund >&2
-fi
+"$e2e/npm-deps.sh"
 "$e2e/../tls/mkca.sh" "$dir"
 
 rm -f "$dir/issuer" "$dir/idp.pid"
