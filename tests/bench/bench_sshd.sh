@@ -19,9 +19,7 @@ trap 'sshd_stop "$S" 2> /dev/null || true; rm -rf "$T"' EXIT
 chmod 0755 "$T"
 /usr/bin/python3 "$top_srcdir/tests/bench/mkfixtures.py" "$T" benchuser > /dev/null
 sshd_prepare "$S" "$top_srcdir" "$top_builddir/.libs/pam_jwt.so"
-printf 'bench password 1' > "$T/password"
-hash=$(/usr/bin/python3 -W ignore -c 'import crypt, sys; print(crypt.crypt(sys.argv[1], "$y$j9T$F5Jx5fExrKuPp53xLKQ..1"))' \
-	"$(cat "$T/password")")
+hash=$(cat "$T/password.yescrypt")
 sshd_add_user "$S" benchuser 4999 "$hash"
 printf 'MaxStartups 100:30:200\n' >> "$S/sshd_config"
 cat > "$S/security/pam_jwt.conf" <<CONF

@@ -8,11 +8,18 @@ https://bench.test, aud ssh://bench.test, sub nobody, valid one day),
 DIR/ALG.pem (public key, for libjwt), DIR/ALG.jwk (public JWK, for cjose),
 DIR/ALG.jwks (a key set holding only that key, for pam_jwt).  SUB is the
 tokens' subject (default nobody).
+DIR/password and DIR/password.yescrypt: a password and its yescrypt hash
+(Debian's default ENCRYPT_METHOD since bookworm), for pam_unix beside us.
 DIR/scale-N.jwks for N in 1 10 100 1000: N ES256 keys, the one that signed
 ES256.jwt last (the worst place for a kid lookup).
 """
 import json
 import sys
+import warnings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    import crypt  # deprecated, still in Python 3.11; libxcrypt underneath does yescrypt
 import time
 
 from jwcrypto import jwk, jwt
@@ -51,3 +58,11 @@ others = [json.loads(jwk.JWK.generate(kty="EC", crv="P-256", kid=f"other-{i}").e
 target = json.loads(keys["ES256"].export_public())
 for n in (1, 10, 100, 1000):
     write(f"scale-{n}.jwks", json.dumps({"keys": others[:n - 1] + [target]}))
+
+# A fixed salt: only the cost parameters (j9T, Debian's default) matter here.
+PASSWORD = "bench password 1"
+hashed = crypt.crypt(PASSWORD, "$y$j9T$F5Jx5fExrKuPp53xLKQ..1")
+if not hashed or not hashed.startswith("$y$"):
+    sys.exit("cannot make a yescrypt hash")
+write("password", PASSWORD)
+write("password.yescrypt", hashed)
