@@ -21,14 +21,12 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -302,7 +300,7 @@ static json_object *public_members(json_object *key)
 }
 
 /* Keep the usable keys of a fetched JWKS as a new JWKS text. */
-static char *usable_keys(const struct run *r, const struct jwt_issuer *iss, const char *body,
+static char *usable_keys(const struct jwt_issuer *iss, const char *body,
                          size_t len, size_t *nkeys, char *kids, size_t kidcap, char *err,
                          size_t errcap)
 {
@@ -373,7 +371,6 @@ static char *usable_keys(const struct run *r, const struct jwt_issuer *iss, cons
 		goto out;
 	}
 	jwks_free(&check);
-	(void)r;
 	goto out;
 oom:
 	snprintf(err, errcap, "out of memory");
@@ -478,7 +475,7 @@ static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
 		snprintf(err, sizeof(err), "%.300s: HTTP %ld", uri, resp.code);
 		goto failed;
 	} else {
-		text = usable_keys(r, iss, resp.body ? resp.body : "", resp.len, &nkeys, kids,
+		text = usable_keys(iss, resp.body ? resp.body : "", resp.len, &nkeys, kids,
 		                   sizeof(kids), werr, sizeof(werr));
 		if (text == NULL) {
 			snprintf(err, sizeof(err), "%.250s: %.400s", uri, werr);
@@ -551,20 +548,17 @@ static int refresh_revoked(const struct run *r, const struct jwt_config *cfg,
 /* One refresh per issuer at a time, whoever started it (timer, module, admin). */
 static int lock_issuer(const struct jwt_config *cfg, const struct jwt_issuer *iss)
 {
-	char path[4096];
-	int fd, i;
+	char path[4096], why[300];
+	int fd = -1;
 
 	if (jwt_cache_path(cfg, iss, ".lock", path, sizeof(path)) != 0)
-		return -1;
-	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
-		return -1;
-	for (i = 0; i < 600; i++) { /* at most 30 s */
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return fd;
-		usleep(50000);
-	}
-	close(fd);
-	return -1;
+		snprintf(why, sizeof(why), "cache path too long");
+	else
+		fd = lock_file(path, 30000, NULL, why, sizeof(why));
+	if (fd < 0)
+		fprintf(stderr, "%s: issuer %s: cannot lock the cache: %s\n", progname, iss->name,
+		        why);
+	return fd;
 }
 
 int cmd_refresh(int argc, char **argv)
@@ -626,26 +620,25 @@ int cmd_refresh(int argc, char **argv)
 	r.now = time(NULL);
 	for (i = 0; i < cfg->n_issuers; i++) {
 		const struct jwt_issuer *iss = &cfg->issuers[i];
-		int lock;
+		int lock, fetch_keys;
 
 		if (only != NULL && strcmp(only, iss->name) != 0)
 			continue;
 		done++;
-		if (iss->revoked_uri != NULL && (lock = lock_issuer(cfg, iss)) >= 0) {
-			failed |= refresh_revoked(&r, cfg, iss);
-			close(lock);
-		}
-		if (iss->jwks_file != NULL || !(iss->algorithms & JWT_ALG_ASYMMETRIC_MASK)) {
+		fetch_keys = iss->jwks_file == NULL && (iss->algorithms & JWT_ALG_ASYMMETRIC_MASK);
+		if (!fetch_keys)
 			say(&r, "issuer %s: static keys (%s), nothing to fetch\n", iss->name,
 			    iss->jwks_file ? iss->jwks_file : "hmac_secret_file");
+		if (!fetch_keys && iss->revoked_uri == NULL)
 			continue;
-		}
 		if ((lock = lock_issuer(cfg, iss)) < 0) {
-			fprintf(stderr, "%s: issuer %s: cannot lock the cache\n", progname, iss->name);
 			failed = 1;
 			continue;
 		}
-		failed |= refresh_issuer(&r, cfg, iss);
+		if (iss->revoked_uri != NULL)
+			failed |= refresh_revoked(&r, cfg, iss);
+		if (fetch_keys)
+			failed |= refresh_issuer(&r, cfg, iss);
 		close(lock);
 	}
 	curl_global_cleanup();

@@ -1,12 +1,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,26 +36,6 @@ static int make_dir(const char *dir, char *why, size_t whycap)
 		return -1;
 	}
 	return dir_trusted(dir, why, whycap);
-}
-
-static int lock_store(const char *path, char *why, size_t whycap)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), waited = 0;
-
-	if (fd < 0) {
-		snprintf(why, whycap, "%.200s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= LOCK_WAIT_MS) {
-			snprintf(why, whycap, "%.200s: cannot lock", path);
-			close(fd);
-			return -1;
-		}
-		poll(NULL, 0, 5);
-		waited += 5;
-	}
-	return fd;
 }
 
 static void hex(char out[65], const unsigned char h[32])
@@ -142,7 +119,8 @@ enum jwt_verdict replay_record(const struct jwt_config *cfg, const struct jwt_is
 	if (snprintf(path, sizeof(path), "%s/%s.jti", dir, iss->name) >= (int)sizeof(path))
 		return JWT_INTERNAL;
 	snprintf(lockpath, sizeof(lockpath), "%s.lock", path);
-	if (make_dir(dir, why, whycap) != 0 || (lock = lock_store(lockpath, why, whycap)) < 0)
+	if (make_dir(dir, why, whycap) != 0 ||
+	    (lock = lock_file(lockpath, LOCK_WAIT_MS, NULL, why, whycap)) < 0)
 		return JWT_INTERNAL;
 	hex(want, res->jti_hash);
 	found = load(path, want, now, &kept, &klen, &count, why, whycap);

@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -204,4 +206,41 @@ fail:
 		close(fd);
 	unlink(tmp);
 	return -1;
+}
+
+int lock_file(const char *path, long ms, int *waited, char *why, size_t whycap)
+{
+	struct stat st;
+	long slept = 0;
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+
+	if (waited != NULL)
+		*waited = 0;
+	if (fd < 0) {
+		snprintf(why, whycap, "%.200s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !owner_ok(st.st_uid) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(why, whycap, "%.200s: not a regular file writable by its owner only", path);
+		close(fd);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			snprintf(why, whycap, "%.200s: cannot lock: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (slept >= ms) {
+			snprintf(why, whycap, "%.200s: still locked after %ld ms", path, ms);
+			close(fd);
+			return -2;
+		}
+		if (waited != NULL)
+			*waited = 1;
+		poll(NULL, 0, 10);
+		slept += 10;
+	}
+	return fd;
 }

@@ -29,6 +29,14 @@ int read_trusted_flags(const char *path, size_t max_size, int flags, char **buf,
 int write_atomic(const char *dir, const char *path, const char *data, size_t len, mode_t mode,
                  char *why, size_t whycap);
 
+/* Open (creating it 0600) a lock file that must be a regular file owned by
+ * root or the caller and writable by nobody else, never through a symlink,
+ * and take an exclusive flock on it, waiting at most ms milliseconds.
+ * Returns the descriptor (closing it unlocks); -1 on error, -2 when the
+ * wait ran out (why says which).  *waited (may be NULL) tells whether
+ * another holder had to be waited for. */
+int lock_file(const char *path, long ms, int *waited, char *why, size_t whycap);
+
 /* Directory checks alone (for the cache dir before writing into it). */
 int dir_trusted(const char *dir, char *why, size_t whycap);
 

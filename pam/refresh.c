@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -37,7 +36,6 @@
 
 #define HELPER_MAX_BYTES (64L * 1024 * 1024)
 #define OUTPUT_MAX 400
-#define LOCK_POLL_MS 50
 
 static long long now_ms(void)
 {
@@ -67,12 +65,12 @@ static int open_helper(const char *path, const struct jwt_log *log)
 	return fd;
 }
 
-/* The stamp: created root-only in the cache dir (made if missing). */
-static int open_stamp(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+/* The stamp, locked: the cache dir is made if missing and must be root's.
+ * Returns the locked descriptor, -1 (cannot use it) or -2 (still locked). */
+static int lock_stamp(const struct jwt_config *cfg, const struct jwt_issuer *iss, int *waited,
                       const struct jwt_log *log)
 {
 	char path[4096], why[256];
-	struct stat st;
 	int fd;
 
 	if (jwt_cache_path(cfg, iss, ".stamp", path, sizeof(path)) != 0)
@@ -85,36 +83,10 @@ static int open_stamp(const struct jwt_config *cfg, const struct jwt_issuer *iss
 		jwt_logf(log, JWT_LOG_ERR, "cache_dir refused: %s", why);
 		return -1;
 	}
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0) {
-		jwt_logf(log, JWT_LOG_ERR, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		jwt_logf(log, JWT_LOG_ERR, "%s: not a root-only regular file", path);
-		close(fd);
-		return -1;
-	}
+	fd = lock_file(path, (iss->refresh_timeout + 2) * 1000L, waited, why, sizeof(why));
+	if (fd == -1)
+		jwt_logf(log, JWT_LOG_ERR, "%s", why);
 	return fd;
-}
-
-/* Exclusive lock within `ms`; 1 locked at once, 2 locked after waiting, 0 not. */
-static int lock_within(int fd, long long ms)
-{
-	long long deadline = now_ms() + ms;
-	int waited = 0;
-
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return waited ? 2 : 1;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return 0;
-		if (now_ms() >= deadline)
-			return 0;
-		waited = 1;
-		poll(NULL, 0, LOCK_POLL_MS);
-	}
 }
 
 static long long stamp_read(int fd)
@@ -261,7 +233,7 @@ int pam_jwt_refresh(void *ctx, const struct jwt_config *cfg, const struct jwt_is
 	char *argv[] = { a0, a1, a2, cfg->path, a4, name, a6, a7, NULL };
 	long long started;
 	time_t now;
-	int stamp, exe, got, status;
+	int stamp, exe, waited, status;
 	long long last;
 
 	(void)ctx;
@@ -274,15 +246,13 @@ int pam_jwt_refresh(void *ctx, const struct jwt_config *cfg, const struct jwt_is
 	if (cfg->path == NULL)
 		return 0;
 	snprintf(name, sizeof(name), "%s", iss->name);
-	if ((stamp = open_stamp(cfg, iss, log)) < 0)
-		return 0;
-	got = lock_within(stamp, (iss->refresh_timeout + 2) * 1000LL);
-	if (got == 0) {
+	if ((stamp = lock_stamp(cfg, iss, &waited, log)) == -2) {
 		jwt_logf(log, JWT_LOG_WARN, "issuer %s: another refresh is still running",
 		         iss->name);
-		close(stamp);
 		return 1;
 	}
+	if (stamp < 0)
+		return 0;
 	now = time(NULL);
 	last = stamp_read(stamp);
 	if (last > 0 && last <= (long long)now && (long long)now - last < iss->refresh_cooldown) {
@@ -291,7 +261,7 @@ int pam_jwt_refresh(void *ctx, const struct jwt_config *cfg, const struct jwt_is
 		         "refresh_cooldown (%ld s); not running it again", iss->name,
 		         (long long)now - last, iss->refresh_cooldown);
 		close(stamp);
-		return got == 2;
+		return waited;
 	}
 	stamp_write(stamp, now);
 	if ((exe = open_helper(helper, log)) < 0) {

@@ -82,6 +82,28 @@ int main(void)
 	ok(rd("missing", 100, 0) != 0, "missing file");
 	ok(dir_trusted(dir, why, sizeof(why)) == 0, "dir_trusted on a safe dir");
 
+	{
+		char lp[600];
+		int a, b, waited = -1;
+
+		snprintf(lp, sizeof(lp), "%s/the.lock", dir);
+		a = lock_file(lp, 0, &waited, why, sizeof(why));
+		ok(a >= 0 && waited == 0, "lock_file creates and locks");
+		b = lock_file(lp, 50, &waited, why, sizeof(why));
+		ok(b == -2 && waited == 1, "held lock: -2 after the wait (%s)", why);
+		close(a);
+		b = lock_file(lp, 50, &waited, why, sizeof(why));
+		ok(b >= 0 && waited == 0, "released lock can be taken");
+		close(b);
+		chmod(lp, 0622);
+		ok(lock_file(lp, 0, NULL, why, sizeof(why)) == -1, "group-writable lock file refused");
+		unlink(lp);
+		snprintf(q, sizeof(q), "%s/ok", dir);
+		ok(symlink(q, lp) == 0 && lock_file(lp, 0, NULL, why, sizeof(why)) == -1,
+		   "symlinked lock file refused");
+		unlink(lp);
+	}
+
 	snprintf(q, sizeof(q), "%s/sub/f", dir);
 	unlink(q);
 	snprintf(q, sizeof(q), "%s/sub", dir);
