@@ -39,6 +39,17 @@ static void usage(FILE *f)
 	        progname, "/etc/security/pam_jwt.conf");
 }
 
+/* The command's argv, whose argv[0] getopt names in its messages:
+ * "pam-jwt check: unrecognized option". */
+static char **cmd_argv(char **argv)
+{
+	static char name[64];
+
+	snprintf(name, sizeof(name), "%s %s", progname, argv[1]);
+	argv[1] = name;
+	return argv + 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
@@ -61,13 +72,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "check") == 0)
-		return cmd_check(argc - 1, argv + 1);
+		return cmd_check(argc - 1, cmd_argv(argv));
 	if (strcmp(argv[1], "refresh") == 0)
-		return cmd_refresh(argc - 1, argv + 1);
+		return cmd_refresh(argc - 1, cmd_argv(argv));
 	if (strcmp(argv[1], "status") == 0)
-		return cmd_status(argc - 1, argv + 1);
+		return cmd_status(argc - 1, cmd_argv(argv));
 	if (strcmp(argv[1], "askpass") == 0)
-		return cmd_askpass(argc - 1, argv + 1);
+		return cmd_askpass(argc - 1, cmd_argv(argv));
 	fprintf(stderr, "%s: unknown command \"%s\" (try --help)\n", progname, argv[1]);
 	return EXIT_USAGE;
 }

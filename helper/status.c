@@ -77,9 +77,13 @@ static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *
 		jwt_cache_path(cfg, iss, ".jwks", path, sizeof(path));
 		if (iss->jwks_uri != NULL)
 			printf("  keys from:  jwks_uri %s\n", iss->jwks_uri);
-		else
-			printf("  keys from:  discovery %s/.well-known/openid-configuration\n",
-			       iss->issuer);
+		else {
+			size_t n = strlen(iss->issuer);
+
+			/* the URL refresh fetches: no double slash after an issuer ending in / */
+			printf("  keys from:  discovery %.*s/.well-known/openid-configuration\n",
+			       (int)(n > 0 && iss->issuer[n - 1] == '/' ? n - 1 : n), iss->issuer);
+		}
 		printf("  cache:      %s\n", path);
 		if (cache_meta_read(cfg, iss, &m, why, sizeof(why)) == 0) {
 			have_meta = 1;
@@ -87,11 +91,12 @@ static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *
 			when(t1, sizeof(t1), m.fetched, now);
 			printf("  fetched:    %s\n", t1);
 			when(t1, sizeof(t1), m.expires, now);
-			printf("  %s %s\n", (long long)now < m.expires ? "fresh until:" : "stale since:",
+			/* labels as wide as the others, values in one column */
+			printf("  %s %s\n", (long long)now < m.expires ? "fresh:      until" : "stale:      since",
 			       t1);
 			if (m.fetched > 0) {
 				when(t1, sizeof(t1), m.expires + iss->max_stale, now);
-				printf("  usable until: %s (max_stale %ld s)\n", t1, iss->max_stale);
+				printf("  max_stale:  usable until %s (%ld s)\n", t1, iss->max_stale);
 			}
 			if (m.etag[0])
 				printf("  etag:       %s\n", m.etag);

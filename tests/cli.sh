@@ -66,6 +66,14 @@ if command -v systemd-analyze >/dev/null; then
 		fail "systemd-analyze verify: $out"
 	fi
 fi
+# Usage errors name the program; status shows the URL refresh fetches.
+run check --bogus
+grep -q "^pam-jwt check: unrecognized option '--bogus'" <<< "$out" &&
+	pass "getopt errors name the program" || fail "getopt error: $out"
+printf 'cache_dir = %s\n[issuer s]\nissuer = https://i.test/realm/\naudience = x\n' "$T" > "$T/slash.conf"
+run status --config "$T/slash.conf"
+grep -q "discovery https://i.test/realm/.well-known/openid-configuration$" <<< "$out" &&
+	pass "status: no double slash after an issuer ending in /" || fail "status: $out"
 # Every config block in README.md is valid for the real parser.
 awk '/^```ini$/ { on = 1; next } /^```$/ { on = 0 } on' "$top_srcdir/README.md" > "$T/readme.conf"
 run status --config "$T/readme.conf"

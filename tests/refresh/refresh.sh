@@ -141,8 +141,12 @@ expect_eq "$(( $(meta second expires) - $(meta second fetched) ))" 200 \
 status=$("$T/bin/pam-jwt" status --config "$CONF") && rc=0 || rc=$?
 expect_eq "$rc" 0 "status: exit 0 with keys for every issuer"
 grep -q "key: *k1 *EC P-256" <<< "$status" && grep -q "key: *k3 *EC P-256" <<< "$status" &&
-	grep -q "last try: .*: ok" <<< "$status" && grep -q "fresh until:" <<< "$status" &&
+	grep -q "last try: .*: ok" <<< "$status" && grep -q "fresh: *until " <<< "$status" &&
 	pass "status lists kids, freshness and the last try" || fail "status: $status"
+# Every "  label: value" line has its value in the same column.
+misaligned=$(grep -E '^  [a-z_ ]+:' <<< "$status" |
+	awk 'substr($0, 14, 1) != " " || substr($0, 15, 1) == " "' || true)
+expect_eq "$misaligned" "" "status: values aligned in one column"
 
 # Fresh cache: no request without --force; --force sends If-None-Match -> 304.
 before=$(requests /main/jwks.json)
