@@ -29,6 +29,18 @@ if ! make -j"$(nproc)" check; then
 	exit 1
 fi
 
+# Packaging, alone after make check (it installs packages, into an overlay
+# of / in a private mount namespace): build the .debs, lintian, apt-get
+# install, pam-auth-update, real sshd logins, purge (tests/pkg/deb.sh).
+echo "== Debian packages"
+top_srcdir=$PWD top_builddir=$PWD timeout 1500 tests/pkg/deb.sh
+# The release tarball: builds, installs, uninstalls and cleans up
+# (make distcheck), running the tests that need no services.
+echo "== make distcheck"
+timeout 1500 make -j"$(nproc)" distcheck \
+	TESTS='$(unit_tests) tests/unit/test_exports tests/pkg/stanzas.sh tests/pkg/install.sh tests/cli.sh' ||
+	{ find pam_jwt-* -name '*.log' -path '*tests*' 2> /dev/null | xargs -r grep -l '^not ok\|^FAIL' | xargs -r tail -30; exit 1; }
+
 # The module inside real libpam again, under valgrind memcheck: any error or
 # definite/indirect leak fails (tests/lib.sh: PAM_TEST_VALGRIND).
 echo "== PAM-stack tests under valgrind"
