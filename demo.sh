@@ -1,13 +1,13 @@
 #!/bin/bash
 # pam_jwt in two minutes: a real OpenID provider and a real sshd on loopback,
 # a token from the provider, an SSH login with it.  Run as root on Debian
-# bookworm:  sudo ./demo.sh    (SKIP_DEPS=1 skips apt-get)
+# bookworm:  ./demo.sh (or sudo ./demo.sh)   (SKIP_DEPS=1 skips apt-get)
 # Nothing on the host is changed: sshd runs in a private mount namespace that
 # sees the shipped conf/pam.d/sshd, the demo config and the demo user.
 set -euo pipefail
 cd "$(dirname "$0")"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-[ "$(id -u)" = 0 ] || { echo "run as root: sudo ./demo.sh" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "run as root (su -, or sudo ./demo.sh)" >&2; exit 2; }
 
 if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	say "Installing packages (the \"demo\" ones in tests/deps.txt, node)"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The whole test suite on a fresh Debian bookworm machine, as root:
-#   sudo tests/run.sh [extra ./configure options]
+#   tests/run.sh [extra ./configure options]     (as root, or with sudo)
 # Installs the packages in tests/deps.txt, builds with warnings as errors,
 # runs `make check`.  SKIP_DEPS=1 skips apt-get (packages already there).
 set -euo pipefail
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	if [ "$(id -u)" != 0 ]; then
-		echo "tests/run.sh installs packages: run it as root (sudo), or SKIP_DEPS=1" >&2
+		echo "tests/run.sh installs packages: run it as root (su -, or sudo), or SKIP_DEPS=1" >&2
 		exit 2
 	fi
 	export DEBIAN_FRONTEND=noninteractive
