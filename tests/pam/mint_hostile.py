@@ -63,8 +63,8 @@ def claims(**kw):
 def signed(header, body, key=ec):
     """Sign exactly these header and payload bytes (jwcrypto signs the
     protected header as given, so members of any type go through)."""
-    s = jws.JWS(json.dumps(body).encode())
-    s.add_signature(key, None, protected=json.dumps(header))
+    s = jws.JWS(json.dumps(body, separators=(",", ":")).encode())
+    s.add_signature(key, None, protected=json.dumps(header, separators=(",", ":")))
     return s.serialize(compact=True)
 
 
@@ -192,9 +192,10 @@ for g in ("admins", "contractors", "#", "not", "admins#x", "#not"):
 write("empty_group", signed({"alg": "ES256", "kid": "h-ec"}, claims(groups=[""])))
 write("empty_group_str", signed({"alg": "ES256", "kid": "h-ec"}, claims(groups="")))
 write("good", signed({"alg": "ES256", "kid": "h-ec"}, claims(groups=["ssh-users"])))
+# RDP passwords hold 255 characters: no kid, no iat/jti (the module tries each key).
 compact = {"iss": ISS, "aud": AUD, "sub": sub, "exp": now + 600}
-write("compact", signed({"alg": "ES256", "kid": "h-ec"}, compact))
-write("compact_empty_group", signed({"alg": "ES256", "kid": "h-ec"}, dict(compact, groups=[""])))
+write("compact", signed({"alg": "ES256"}, dict(compact, groups=["admins"])))
+write("compact_empty_group", signed({"alg": "ES256"}, dict(compact, groups=[""])))
 
 # --- 5. audit lines cannot be forged ---------------------------------------------
 forge = {
