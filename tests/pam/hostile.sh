@@ -170,7 +170,7 @@ mkdir -p "$T/dev"
 for d in null zero urandom random; do touch "$T/dev/$d"; done
 timeout 600 "$PYTHON" "$top_srcdir/tests/pam/syslog_sink.py" "$T/dev/log" "$T/syslog.jsonl" &
 sink=$!
-trap 'kill "$sink" 2> /dev/null; rm -rf "$T"' EXIT
+trap 'kill "$sink" 2> /dev/null; [ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
 for i in $(seq 50); do [ -S "$T/dev/log" ] && break; sleep 0.1; done
 conf "$T/audit.conf" "typ = at+jwt"
 : > "$T/audit.expect"
