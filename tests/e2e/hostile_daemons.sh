@@ -63,6 +63,7 @@ cleanup() {
 		kill -9 "$p" 2> /dev/null || true
 	done
 	sshd_stop "$S" 2> /dev/null || true
+	kill "$(cat "$T/sink.pid" 2> /dev/null)" 2> /dev/null || true
 	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT

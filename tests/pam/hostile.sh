@@ -83,6 +83,17 @@ while IFS=$'\t' read -r name strict what; do
 	fi
 done < "$V/headers.tsv"
 echo "# headers: $n_hdr hostile headers, $bad_hdr wrong"
+# All of them again as whole transactions of one process through the stack
+# (auth required pam_jwt.so): each PAM_AUTH_ERR, and the process survives.
+printf 'auth required %s config=%s\n' "$MODULE" "$T/hdr.conf" > "$T/pam.d/jwt"
+cut -f1 "$V/headers.tsv" | sed "s|.*|PAM_AUTH_ERR $V/&.jwt|" > "$T/hdr.loop"
+r=0
+out=$(timeout 300 "${VG[@]}" "$DRIVER" "$T/pam.d" jwt alice --loop "$T/hdr.loop" 2>&1) || r=$?
+{ grep '^mismatch' <<< "$out" || true; } | head -5 | sed 's/^/# /'
+case $out in
+*"loop: logins=$n_hdr mismatches=0 "*) pass "stack: $n_hdr hostile headers in one process, each PAM_AUTH_ERR" ;;
+*) fail "stack loop over the hostile headers (exit $r): $(grep '^loop:' <<< "$out" || echo "${out:0:200}")" ;;
+esac
 
 fi
 # --- 2/3. hostile group claims, word lists exact ------------------------------
@@ -170,7 +181,7 @@ mkdir -p "$T/dev"
 for d in null zero urandom random; do touch "$T/dev/$d"; done
 timeout 600 "$PYTHON" "$top_srcdir/tests/pam/syslog_sink.py" "$T/dev/log" "$T/syslog.jsonl" &
 sink=$!
-trap 'kill "$sink" 2> /dev/null; [ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
+trap 'kill "$sink" 2> /dev/null || true; [ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
 for i in $(seq 50); do [ -S "$T/dev/log" ] && break; sleep 0.1; done
 conf "$T/audit.conf" "typ = at+jwt"
 : > "$T/audit.expect"
