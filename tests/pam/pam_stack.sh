@@ -66,6 +66,40 @@ expect_eq "$(direct password alice "config=$T/absent.conf" | code_of module)" PA
 	"a password still falls through when the config is broken"
 expect_eq "$(direct ok alice "$A bogus_option" | code_of module)" PAM_SERVICE_ERR \
 	"unknown module option: PAM_SERVICE_ERR"
+# cache_dir writable by others (sticky or not) is refused: anyone could plant
+# the lock, stamp or metadata files there.  The same cache in a 0755 dir works.
+for d in good sticky; do
+	mkdir -p "$T/cache-$d"
+	cp "$V/jwks.json" "$T/cache-$d/fetched.jwks"
+	printf 'source=https://idp.test/jwks\nfetched=%s\nexpires=%s\nattempt=%s\n' \
+		"$(date +%s)" "$(( $(date +%s) + 3600 ))" "$(date +%s)" > "$T/cache-$d/fetched.meta"
+	printf 'cache_dir = %s/cache-%s\nrefresh_helper = /bin/false\n[issuer fetched]\nissuer = https://idp.test/realm\naudience = ssh://host.test\njwks_uri = https://idp.test/jwks\n' \
+		"$T" "$d" > "$T/cache-$d.conf"
+done
+chmod 0755 "$T/cache-good"; chmod 1777 "$T/cache-sticky"
+expect_eq "$(direct ok alice "config=$T/cache-good.conf" | code_of module)" PAM_SUCCESS \
+	"fetched keys in a root-only cache_dir: PAM_SUCCESS"
+expect_eq "$(direct ok alice "config=$T/cache-sticky.conf" | code_of module)" PAM_AUTHINFO_UNAVAIL \
+	"sticky world-writable cache_dir refused: PAM_AUTHINFO_UNAVAIL"
+[ -e "$T/cache-sticky/fetched.stamp" ] && fail "a stamp was created in the sticky cache_dir" ||
+	pass "nothing created in the sticky cache_dir"
+
+# A malformed user_map_file denies every token (PAM_SERVICE_ERR, the line in
+# the reason); the same map well formed, with comments, logs in.
+printf 'alice alice   # Alice\nbob\n' > "$T/users.bad"
+printf '# identities\nalice alice   # Alice\n\nbob bob\n' > "$T/users.good"
+for m in bad good; do
+	sed "/^groups_claim/i user_map_file = $T/users.$m" "$T/jwt.conf" > "$T/map-$m.conf"
+done
+expect_eq "$(direct ok alice "config=$T/map-bad.conf" | code_of module)" PAM_SERVICE_ERR \
+	"malformed user_map_file: PAM_SERVICE_ERR for a valid token"
+expect_eq "$(direct ok alice "config=$T/map-good.conf" | code_of module)" PAM_SUCCESS \
+	"well-formed user_map_file with comments: PAM_SUCCESS"
+printf 'jti x\nsub\n' > "$T/revoked.bad"
+sed "/^groups_claim/i revoked_file = $T/revoked.bad" "$T/jwt.conf" > "$T/rev-bad.conf"
+expect_eq "$(direct ok alice "config=$T/rev-bad.conf" | code_of module)" PAM_SERVICE_ERR \
+	"malformed revocation list: PAM_SERVICE_ERR for a valid token"
+
 out=$(direct ok alice "$A use_first_pass")
 expect_eq "$(code_of module <<< "$out")" PAM_IGNORE "use_first_pass without PAM_AUTHTOK: PAM_IGNORE"
 expect_eq "$(grep -c '^prompt:' <<< "$out")" 0 "use_first_pass never prompts"
