@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cmds.h"
 #include "conf.h"
 #include "dcode.h"
@@ -129,11 +130,10 @@ static int serve(const char *config)
 	struct jwt_log log = { log_sink, NULL, 0 };
 	const struct jwt_issuer *iss = NULL;
 	struct dcode_record rec;
-	char pwbuf[4096], err[512], why[256] = "", code[DCODE_TEXT_LEN + 1] = "", until[32] = "";
+	char pwbuf[4096], err[512], why[256] = "", code[DCODE_TEXT_LEN + 1] = "", audit[4096];
 	char *tok = NULL, line[REPLY_MAX];
 	size_t len = 0;
 	time_t now;
-	struct tm tm;
 	int rc = EXIT_REJECTED;
 
 	alarm(60); /* a stuck client never holds a root process for long */
@@ -194,14 +194,14 @@ static int serve(const char *config)
 		res->verdict = JWT_INTERNAL;
 		goto done;
 	}
-	gmtime_r(&(time_t){ (time_t)rec.expires }, &tm);
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	syslog(LOG_AUTHPRIV | LOG_NOTICE,
-	       "minted method=\"desktop-code\" verdict=OK user=\"%s\" issuer=\"%s\" iss=\"%s\" "
-	       "sub=\"%s\" jti=\"%s\" kid=\"%s\" code_id=\"%s\" until=\"%s\" ttl=\"%lld\" "
-	       "peer_pid=\"%d\" groups=\"%s\"",
-	       rec.user, rec.issuer_name, rec.iss, rec.sub, rec.jti, rec.kid, rec.id, until,
-	       rec.expires - (long long)now, (int)cred.pid, rec.groups);
+	{
+		char pid[32];
+
+		snprintf(pid, sizeof(pid), "pid %d", (int)cred.pid);
+		dcode_audit_format(audit, sizeof(audit), "minted", "OK", &rec, pw.pw_name, pid, 0,
+		                   NULL);
+		syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", audit);
+	}
 	snprintf(line, sizeof(line), "ok %s %lld %s\n", code, rec.expires, rec.user);
 	if (write_all(1, line, strlen(line)) == 0)
 		rc = 0;
@@ -210,17 +210,20 @@ static int serve(const char *config)
 	goto out;
 done:
 	{
-		char user[64] = "";
+		char pid[32];
 
-		if (pwp != NULL)
-			jwt_sanitize(user, sizeof(user), pw.pw_name, strlen(pw.pw_name));
-		jwt_sanitize(err, sizeof(err), why, strlen(why));
-		syslog(LOG_AUTHPRIV | LOG_WARNING,
-		       "refused method=\"desktop-code\" verdict=%s user=\"%s\" uid=\"%u\" "
-		       "issuer=\"%s\" iss=\"%s\" sub=\"%s\" jti=\"%s\" kid=\"%s\" peer_pid=\"%d\" "
-		       "reason=\"%s\"",
-		       jwt_verdict_name(res->verdict), user, (unsigned)cred.uid, res->issuer_name,
-		       res->iss, res->sub, res->jti, res->kid, (int)cred.pid, err);
+		memset(&rec, 0, sizeof(rec));
+		snprintf(rec.user, sizeof(rec.user), "%s", res->user);
+		snprintf(rec.issuer_name, sizeof(rec.issuer_name), "%s", res->issuer_name);
+		snprintf(rec.iss, sizeof(rec.iss), "%s", res->iss);
+		snprintf(rec.sub, sizeof(rec.sub), "%s", res->sub);
+		snprintf(rec.jti, sizeof(rec.jti), "%s", res->jti);
+		snprintf(rec.kid, sizeof(rec.kid), "%s", res->kid);
+		snprintf(pid, sizeof(pid), "pid %d uid %u", (int)cred.pid, (unsigned)cred.uid);
+		dcode_audit_format(audit, sizeof(audit), "refused", jwt_verdict_name(res->verdict),
+		                   &rec, pwp != NULL ? pw.pw_name : "", pid, 0, why);
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "%s", audit);
+		jwt_audit_escape(err, sizeof(err), why, strlen(why));
 		reply_error(err);
 	}
 out:
@@ -368,7 +371,7 @@ static int admin(const char *config, int list, const char *user, const char *id)
 		     0 : EXIT_REJECTED;
 	} else if ((n = dcode_revoke(cfg, user, id, time(NULL), why, sizeof(why))) >= 0) {
 		printf("revoked %d code%s of %s\n", n, n == 1 ? "" : "s", user);
-		syslog(LOG_AUTHPRIV | LOG_NOTICE, "revoked method=\"desktop-code\" user=\"%s\" "
+		syslog(LOG_AUTHPRIV | LOG_NOTICE, "revoked verdict=OK user=\"%s\" method=\"desktop-code\" "
 		       "code_id=\"%s\" count=\"%d\" by_uid=\"%u\"", user, id != NULL ? id : "*", n,
 		       (unsigned)getuid());
 		rc = 0;

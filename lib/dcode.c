@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "audit.h"
 #include "dcode.h"
 #include "safefile.h"
 
@@ -654,4 +655,60 @@ int dcode_revoke(const struct jwt_config *cfg, const char *user, const char *id,
 	close(lock);
 	free(st);
 	return n;
+}
+
+static void field(char *buf, size_t cap, size_t *used, const char *key, const char *val)
+{
+	char esc[2 * JWT_AUDIT_FIELD_MAX + 1];
+	int n;
+
+	if (*used >= cap)
+		return;
+	jwt_audit_escape(esc, sizeof(esc), val, strlen(val));
+	n = snprintf(buf + *used, cap - *used, " %s=\"%s\"", key, esc);
+	if (n < 0 || (size_t)n >= cap - *used) {
+		buf[*used] = '\0'; /* never half a pair */
+		*used = cap;
+		return;
+	}
+	*used += (size_t)n;
+}
+
+void dcode_audit_format(char *buf, size_t cap, const char *word, const char *verdict,
+                        const struct dcode_record *r, const char *pam_user, const char *rhost,
+                        int failures, const char *why)
+{
+	char until[32] = "", fails[16];
+	size_t used;
+	int n;
+
+	if (cap == 0)
+		return;
+	n = snprintf(buf, cap, "%s verdict=%s", word, verdict);
+	if (n < 0 || (size_t)n >= cap) {
+		buf[0] = '\0';
+		return;
+	}
+	used = (size_t)n;
+	if (r->expires > 0) {
+		time_t t = (time_t)r->expires;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	snprintf(fails, sizeof(fails), "%d", failures);
+	field(buf, cap, &used, "user", pam_user != NULL ? pam_user : "");
+	field(buf, cap, &used, "mapped", r->user);
+	field(buf, cap, &used, "issuer", r->issuer_name);
+	field(buf, cap, &used, "iss", r->iss);
+	field(buf, cap, &used, "sub", r->sub);
+	field(buf, cap, &used, "jti", r->jti);
+	field(buf, cap, &used, "kid", r->kid);
+	field(buf, cap, &used, "rhost", rhost != NULL ? rhost : "");
+	field(buf, cap, &used, "method", "desktop-code");
+	field(buf, cap, &used, "code_id", r->id);
+	field(buf, cap, &used, "until", until);
+	field(buf, cap, &used, "failures", fails);
+	field(buf, cap, &used, why != NULL ? "reason" : "groups", why != NULL ? why : r->groups);
 }

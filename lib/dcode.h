@@ -86,6 +86,15 @@ int dcode_list(const struct jwt_config *cfg, const char *user, time_t now,
 int dcode_revoke(const struct jwt_config *cfg, const char *user, const char *id, time_t now,
                  char *why, size_t whycap);
 
+/* The audit line of a desktop-code decision, shaped like jwt_audit_format()
+ * (same fields and escaping, method="desktop-code") plus code_id, until and
+ * the user's count of wrong codes; never the code.  word: minted, accepted,
+ * rejected, refused; verdict: a name of [A-Z_]; why: the reason, or NULL
+ * to log the record's groups.  4096 bytes are always enough. */
+void dcode_audit_format(char *buf, size_t cap, const char *word, const char *verdict,
+                        const struct dcode_record *r, const char *pam_user, const char *rhost,
+                        int failures, const char *why);
+
 /* A user name usable as a store file name. */
 int dcode_user_ok(const char *user);
 

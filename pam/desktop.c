@@ -11,7 +11,6 @@
 #include "conf.h"
 #include "desktop.h"
 #include "jwt.h"
-#include "log.h"
 #include "setcred.h"
 
 static const struct jwt_issuer *find_issuer(const struct jwt_config *cfg, const char *name)
@@ -34,26 +33,17 @@ static int any_enabled(const struct jwt_config *cfg)
 	return 0;
 }
 
-/* Same shape as the token audit line, with method="desktop-code", the
- * code's id (never the code) and the user's count of wrong codes. */
-static void audit(pam_handle_t *pamh, const char *pam_user, const char *verdict,
+static void audit(pam_handle_t *pamh, const char *pam_user, enum dcode_verdict v,
                   const struct dcode_record *r, int failures, const char *why)
 {
 	const void *item = NULL;
-	char rhost[128] = "", user[64] = "", reason[256];
-	int ok = strcmp(verdict, "OK") == 0;
+	char line[4096];
 
-	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS && item != NULL)
-		jwt_sanitize(rhost, sizeof(rhost), item, strlen(item));
-	jwt_sanitize(user, sizeof(user), pam_user, strlen(pam_user));
-	jwt_sanitize(reason, sizeof(reason), why, strlen(why));
-	pam_syslog(pamh, ok ? LOG_NOTICE : LOG_WARNING,
-	           "%s method=\"desktop-code\" verdict=%s user=\"%s\" mapped=\"%s\" issuer=\"%s\" "
-	           "iss=\"%s\" sub=\"%s\" jti=\"%s\" kid=\"%s\" code_id=\"%s\" failures=\"%d\" "
-	           "rhost=\"%s\" %s=\"%s\"",
-	           ok ? "accepted" : "rejected", verdict, user, r->user, r->issuer_name, r->iss,
-	           r->sub, r->jti, r->kid, r->id, failures, rhost, ok ? "groups" : "reason",
-	           ok ? r->groups : reason);
+	(void)pam_get_item(pamh, PAM_RHOST, &item);
+	dcode_audit_format(line, sizeof(line), v == DCODE_OK ? "accepted" : "rejected",
+	                   dcode_verdict_name(v), r, pam_user, item, failures,
+	                   v == DCODE_OK ? NULL : why);
+	pam_syslog(pamh, v == DCODE_OK ? LOG_NOTICE : LOG_WARNING, "%s", line);
 }
 
 static void tell_user(pam_handle_t *pamh, int flags, enum dcode_verdict v)
@@ -93,7 +83,7 @@ int desktop_code_login(pam_handle_t *pamh, int flags, const char *config, int de
 	memset(&rec, 0, sizeof(rec));
 	if ((cfg = jwt_config_load(config, err, sizeof(err))) == NULL) {
 		pam_syslog(pamh, LOG_ERR, "%s", err);
-		audit(pamh, user, "CONFIG", &rec, 0, "configuration error (see previous line)");
+		audit(pamh, user, DCODE_ERROR, &rec, 0, "configuration error (see previous line)");
 		return PAM_SERVICE_ERR;
 	}
 	if (!any_enabled(cfg)) {
@@ -115,7 +105,7 @@ int desktop_code_login(pam_handle_t *pamh, int flags, const char *config, int de
 		snprintf(why, sizeof(why), "code is for another user");
 		v = DCODE_UNKNOWN;
 	}
-	audit(pamh, user, dcode_verdict_name(v), &rec, failures, why);
+	audit(pamh, user, v, &rec, failures, why);
 	if (v == DCODE_OK) {
 		/* setcred gets the groups exactly as after a token login. */
 		if ((res = calloc(1, sizeof(*res))) == NULL) {

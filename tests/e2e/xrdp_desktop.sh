@@ -267,10 +267,10 @@ case $idline in
 esac
 [ -s "$ART/desktop-code.png" ] && pass "screenshot kept: tests/e2e/xrdp_desktop.d/desktop-code.png" ||
 	fail "no screenshot"
-has "$(grep -a 'minted method' "$T/log/desktop-code.log" | tail -1)" \
-	"user=\"alice\" issuer=\"e2e\" iss=\"$ISSUER\" sub=\"alice\" jti=\"[^\"]*\" kid=\"[^\"]\+\" code_id=\"[0-9a-f]*\" until=" \
+has "$(grep -a 'minted verdict=OK' "$T/log/desktop-code.log" | tail -1)" \
+	"user=\"alice\" mapped=\"alice\" issuer=\"e2e\" iss=\"$ISSUER\" sub=\"alice\" jti=\"[^\"]\+\" kid=\"[^\"]\+\" rhost=\"pid [0-9]*\" method=\"desktop-code\" code_id=\"[0-9a-f]*\" until=\"20" \
 	"mint audit line: which token, which user, until when"
-has "$(dlog)" "accepted method=\"desktop-code\" verdict=OK user=\"alice\" mapped=\"alice\" issuer=\"e2e\"" \
+has "$(dlog)" "accepted verdict=OK user=\"alice\" mapped=\"alice\" issuer=\"e2e\" iss=\"$ISSUER\" sub=\"alice\"" \
 	"use audit line (sesman's pam_jwt)"
 if grep -rqa -e "$code" -e "${code//-/}" "$T/log" "$T/run" "$T/cache"; then
 	fail "the code appears in a log or file"

@@ -135,10 +135,15 @@ else
 	pass "the code appears in no file and no log line (only its HMAC is stored)"
 fi
 jti=$("$PYTHON" -c 'import sys,json,base64; p=open(sys.argv[1]).read().split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["jti"])' "$T/tok/a1.jwt")
-mintline=$(grep -a 'minted method="desktop-code"' "$T/serve.log" | tail -1)
-has "$mintline" "user=\"alice\" issuer=\"desk\" iss=\"$ISS\" sub=\"alice\" jti=\"$jti\" kid=\"k1\"" \
+mintline=$(grep -a 'minted verdict=OK' "$T/serve.log" | tail -1)
+has "$mintline" "user=\"alice\" mapped=\"alice\" issuer=\"desk\" iss=\"$ISS\" sub=\"alice\" jti=\"$jti\" kid=\"k1\"" \
 	"mint audit line: user, issuer, iss, sub, jti, kid"
-has "$mintline" 'until="20[0-9-]*T[0-9:]*Z" ttl="120"' "mint audit line: until when (default ttl 120 s)"
+has "$mintline" 'method="desktop-code" code_id="[0-9a-f]\{16\}" until="20[0-9-]*T[0-9:]*Z"' \
+	"mint audit line: method, code id, until when"
+until_of() { date -d "$(sed -n 's/.* until="\([^"]*\)".*/\1/p' <<< "$1")" +%s; }
+left=$(( $(until_of "$mintline") - $(date +%s) ))
+[ "$left" -ge 110 ] && [ "$left" -le 120 ] && pass "code valid for desktop_code_ttl (default 120 s): ${left} s left" ||
+	fail "code lifetime $left s"
 
 out=$(login alice "$(answer c1 "$code")" --setcred)
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "code logs alice in"
@@ -147,8 +152,8 @@ for g in developers operators wheel; do
 	case " $groups " in *" $g "*) pass "setcred added $g (group_map, as for the token)" ;;
 	*) fail "group $g missing: $groups" ;; esac
 done
-has "$(lastlog 'method="desktop-code" verdict=OK')" \
-	"accepted method=\"desktop-code\" verdict=OK user=\"alice\" mapped=\"alice\" issuer=\"desk\" iss=\"$ISS\" sub=\"alice\" jti=\"$jti\" kid=\"k1\"" \
+has "$(lastlog 'accepted verdict=OK .*method="desktop-code"')" \
+	"accepted verdict=OK user=\"alice\" mapped=\"alice\" issuer=\"desk\" iss=\"$ISS\" sub=\"alice\" jti=\"$jti\" kid=\"k1\"" \
 	"use audit line names the token"
 
 # The same token logs in as a token too: the code grants the same groups.
@@ -176,13 +181,15 @@ as alice 1000 "$T/bin/pam-jwt" desktop-code --socket "$SOCK" --token-file "$T/to
 	> "$T/steal.out" 2> "$T/steal.err" && fail "alice got a code for bob's token" ||
 	pass "bob's token sent by alice: no code"
 has "$(cat "$T/steal.err")" "refused:" "client says it was refused"
-has "$(grep -a 'refused method' "$T/serve.log" | tail -1)" 'verdict=USER_MISMATCH user="alice"' \
+has "$(grep -a 'refused verdict' "$T/serve.log" | tail -1)" 'verdict=USER_MISMATCH user="alice"' \
 	"mint refusal audited (USER_MISMATCH)"
 
 # Expiry never after the token: a token with 3 s left gives a 3 s code.
 mint alice 3 short
 scode=$(code_for alice 1000 short)
-has "$(grep -a 'minted' "$T/serve.log" | tail -1)" 'ttl="[0-3]"' "code lifetime cut to the token's exp"
+exp=$("$PYTHON" -c 'import sys,json,base64; p=open(sys.argv[1]).read().split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["exp"])' "$T/tok/short.jwt")
+expect_eq "$(until_of "$(grep -a 'minted verdict' "$T/serve.log" | tail -1)")" "$exp" \
+	"code lifetime cut to the token's exp"
 sleep 4
 out=$(login alice "$(answer cs "$scode")")
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "expired code: refused"
