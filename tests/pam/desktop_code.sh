@@ -251,6 +251,21 @@ as alice 1000 "$T/bin/pam-jwt" desktop-code --socket "$SOCK" --token-file "$T/to
 has "$(cat "$T/off.err")" "does not allow desktop codes" "client told why"
 expect_eq "$(direct alice "$T/cn")" PAM_IGNORE "desktop_codes = no: a code-shaped password is ignored"
 
+# The shipped units load (systemd-analyze, when systemd is installed).
+if command -v systemd-analyze > /dev/null; then
+	make -s -C "$top_builddir" conf/systemd/pam-jwt-desktop-code@.service > /dev/null
+	mkdir -p "$T/units"
+	sed "s|^ExecStart=[^ ]*|ExecStart=$PAMJWT|" "$top_builddir/conf/systemd/pam-jwt-desktop-code@.service" \
+		> "$T/units/pam-jwt-desktop-code@.service"
+	cp "$top_srcdir/conf/systemd/pam-jwt-desktop-code.socket" "$T/units/"
+	if out=$(env -u LD_PRELOAD systemd-analyze verify --man=no "$T/units/pam-jwt-desktop-code.socket" \
+		"$T/units/pam-jwt-desktop-code@.service" 2>&1); then
+		pass "systemd-analyze verify: desktop-code socket and service"
+	else
+		fail "systemd-analyze verify: $out"
+	fi
+fi
+
 # one_time issuers: the token is spent on the code.
 conf yes "one_time = yes"
 mint alice 600 once
