@@ -41,7 +41,9 @@
 #define IO_TIMEOUT_MS 20000
 #define REPLY_MAX 512
 
-static char *read_all(int fd, size_t max, size_t *len)
+/* Up to max + 1 bytes (so "too long" shows), waiting at most timeout_ms
+ * for each read (-1: a person typing or pasting takes as long as it takes). */
+static char *read_all(int fd, size_t max, int timeout_ms, size_t *len)
 {
 	char *buf = malloc(max + 1);
 	size_t n = 0;
@@ -52,7 +54,7 @@ static char *read_all(int fd, size_t max, size_t *len)
 		struct pollfd p = { fd, POLLIN, 0 };
 		ssize_t r;
 
-		if (poll(&p, 1, IO_TIMEOUT_MS) <= 0)
+		if (poll(&p, 1, timeout_ms) <= 0)
 			break;
 		r = read(fd, buf + n, max + 1 - n);
 		if (r < 0 && errno == EINTR)
@@ -155,7 +157,7 @@ static int serve(const char *config)
 		res->verdict = JWT_USER_UNKNOWN;
 		goto done;
 	}
-	tok = read_all(0, JWT_MAX_TOKEN, &len);
+	tok = read_all(0, JWT_MAX_TOKEN, IO_TIMEOUT_MS, &len);
 	if (tok == NULL) {
 		res->verdict = JWT_INTERNAL;
 		snprintf(why, sizeof(why), "out of memory");
@@ -258,7 +260,7 @@ static int request(const char *sock, const char *file, int quiet)
 	}
 	if (isatty(fileno(in)) && !quiet)
 		fprintf(stderr, "Paste the token, then press Enter and Ctrl-D:\n");
-	tok = read_all(fileno(in), JWT_MAX_TOKEN, &len);
+	tok = read_all(fileno(in), JWT_MAX_TOKEN, -1, &len);
 	if (in != stdin)
 		fclose(in);
 	if (tok == NULL)
@@ -280,7 +282,7 @@ static int request(const char *sock, const char *file, int quiet)
 		        strerror(errno));
 		goto out;
 	}
-	if ((rep = read_all(fd, REPLY_MAX, &rlen)) == NULL)
+	if ((rep = read_all(fd, REPLY_MAX, IO_TIMEOUT_MS * 4, &rlen)) == NULL)
 		goto out;
 	if (strncmp(rep, "ok ", 3) == 0 && (code = strtok_r(rep + 3, " \n", &save)) != NULL &&
 	    (exp = strtok_r(NULL, " \n", &save)) != NULL &&

@@ -497,6 +497,11 @@ enum dcode_verdict dcode_consume(const struct jwt_config *cfg, const char *user,
 
 	*failures = 0;
 	memset(rec, 0, sizeof(*rec));
+	if (!dcode_user_ok(user)) { /* no code can ever be minted for it */
+		snprintf(why, whycap, "no desktop code was minted for this user");
+		free(st);
+		return DCODE_UNKNOWN;
+	}
 	if (st == NULL) {
 		snprintf(why, whycap, "out of memory");
 		return DCODE_ERROR;
