@@ -1,8 +1,9 @@
 /*
  * pam-jwt desktop-code: trade a verified token for a one-time desktop code.
  *
- *   pam-jwt desktop-code [--socket PATH] [--token-file FILE | -]
- *       (any user) sends the token over the unix socket and prints the code.
+ *   pam-jwt desktop-code [--socket PATH] [--token-file FILE | - | --device ISSUER]
+ *       (any user) sends the token over the unix socket and prints the code;
+ *       --device runs the device flow (`pam-jwt device`) to get the token.
  *   pam-jwt desktop-code --serve [--config PATH] [--stderr]
  *       (root, one connection on standard input: systemd Accept=yes) takes
  *       the caller's uid from SO_PEERCRED, runs jwt_verify() with the
@@ -16,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <pwd.h>
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -241,7 +244,99 @@ out:
 
 /* --- the caller's side ---------------------------------------------------- */
 
-static int request(const char *sock, const char *file, int quiet)
+/*
+ * --device ISSUER: run `pam-jwt device` (the module's device-flow helper,
+ * helper/device.c) as this user and take the token it prints.  Its lines:
+ * uri, complete, code, expires, qr, ready, then "token LENGTH" and the
+ * token, or "error KIND TEXT".  Its stdin stays open while we wait: closing
+ * it stops the helper.
+ */
+static char *device_token(const char *config, const char *issuer, size_t *len)
+{
+	const char *helper = getenv("PAM_JWT_DEVICE_HELPER");
+	char self[4096], line[1024], *tok = NULL;
+	int out[2] = { -1, -1 }, in[2] = { -1, -1 }, status;
+	FILE *f = NULL;
+	pid_t pid;
+	ssize_t n;
+
+	*len = 0;
+	if (helper == NULL) {
+		if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
+			return NULL;
+		self[n] = '\0';
+		helper = self;
+	}
+	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0)
+		goto out;
+	if ((pid = fork()) < 0)
+		goto out;
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execl(helper, "pam-jwt", "device", "--config", config, "--issuer", issuer,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(in[0]);
+	out[1] = in[0] = -1;
+	if ((f = fdopen(out[0], "r")) == NULL)
+		goto reap;
+	out[0] = -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "uri ", 4) == 0)
+			fprintf(stderr, "Open %s\n", line + 4);
+		else if (strncmp(line, "complete ", 9) == 0)
+			fprintf(stderr, "  (or %s)\n", line + 9);
+		else if (strncmp(line, "code ", 5) == 0)
+			fprintf(stderr, "and enter the code %s\n", line + 5);
+		else if (strncmp(line, "qr ", 3) == 0)
+			fprintf(stderr, "%s\n", line + 3);
+		else if (strncmp(line, "ready", 5) == 0)
+			fprintf(stderr, "Waiting for the sign-in...\n");
+		else if (strncmp(line, "error ", 6) == 0) {
+			fprintf(stderr, "%s desktop-code: device flow: %s\n", progname, line + 6);
+			break;
+		} else if (strncmp(line, "token ", 6) == 0) {
+			char *end;
+			unsigned long want = strtoul(line + 6, &end, 10);
+
+			if (*end != '\0' || want == 0 || want > JWT_MAX_TOKEN ||
+			    (tok = malloc(want + 1)) == NULL)
+				break;
+			if (fread(tok, 1, want, f) != want) {
+				explicit_bzero(tok, want);
+				free(tok);
+				tok = NULL;
+				break;
+			}
+			tok[want] = '\0';
+			*len = want;
+			break;
+		}
+	}
+reap:
+	if (in[1] >= 0) {
+		close(in[1]); /* the helper stops when its stdin closes */
+		in[1] = -1;
+	}
+	if (f != NULL)
+		fclose(f);
+	(void)waitpid(pid, &status, 0);
+out:
+	for (n = 0; n < 2; n++) {
+		if (out[n] >= 0)
+			close(out[n]);
+		if (in[n] >= 0)
+			close(in[n]);
+	}
+	return tok;
+}
+
+static int request(const char *sock, const char *file, const char *config,
+                   const char *device, int quiet)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	FILE *in = stdin;
@@ -254,15 +349,20 @@ static int request(const char *sock, const char *file, int quiet)
 		return EXIT_USAGE;
 	}
 	strcpy(sa.sun_path, sock);
-	if (file != NULL && strcmp(file, "-") != 0 && (in = fopen(file, "re")) == NULL) {
-		fprintf(stderr, "%s desktop-code: %s: %s\n", progname, file, strerror(errno));
-		return EXIT_USAGE;
+	if (device != NULL) {
+		tok = device_token(config, device, &len);
+	} else {
+		if (file != NULL && strcmp(file, "-") != 0 && (in = fopen(file, "re")) == NULL) {
+			fprintf(stderr, "%s desktop-code: %s: %s\n", progname, file,
+			        strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (isatty(fileno(in)) && !quiet)
+			fprintf(stderr, "Paste the token, then press Enter and Ctrl-D:\n");
+		tok = read_all(fileno(in), JWT_MAX_TOKEN, -1, &len);
+		if (in != stdin)
+			fclose(in);
 	}
-	if (isatty(fileno(in)) && !quiet)
-		fprintf(stderr, "Paste the token, then press Enter and Ctrl-D:\n");
-	tok = read_all(fileno(in), JWT_MAX_TOKEN, -1, &len);
-	if (in != stdin)
-		fclose(in);
 	if (tok == NULL)
 		goto out;
 	trim(tok, &len);
@@ -393,6 +493,7 @@ int cmd_desktop_code(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "token-file", required_argument, NULL, 'f' },
+		{ "device", required_argument, NULL, 'd' },
 		{ "serve", no_argument, NULL, 'S' },
 		{ "stderr", no_argument, NULL, 'e' },
 		{ "list", no_argument, NULL, 'l' },
@@ -402,9 +503,10 @@ int cmd_desktop_code(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = JWT_DEFAULT_CONFIG, *sock = DEFAULT_SOCKET, *file = NULL;
+	const char *device = NULL;
 	int c, mode = 0, to_stderr = 0, quiet = 0;
 
-	while ((c = getopt_long(argc, argv, "c:s:f:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:f:d:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -414,6 +516,9 @@ int cmd_desktop_code(int argc, char **argv)
 			break;
 		case 'f':
 			file = optarg;
+			break;
+		case 'd':
+			device = optarg;
 			break;
 		case 'S':
 		case 'l':
@@ -432,7 +537,8 @@ int cmd_desktop_code(int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'h':
-			printf("Usage: %s desktop-code [--socket PATH] [--token-file FILE | -]\n"
+			printf("Usage: %s desktop-code [--socket PATH] [--token-file FILE | - | "
+			       "--device ISSUER [--config PATH]]\n"
 			       "       %s desktop-code --list [--config PATH] [USER]\n"
 			       "       %s desktop-code --revoke [--config PATH] USER [ID]\n"
 			       "       %s desktop-code --serve [--config PATH] [--stderr]\n",
@@ -465,5 +571,9 @@ int cmd_desktop_code(int argc, char **argv)
 		        "input, never the command line (ps shows it)\n", progname);
 		return EXIT_USAGE;
 	}
-	return request(sock, file, quiet);
+	if (device != NULL && file != NULL) {
+		fprintf(stderr, "%s desktop-code: --device or --token-file, not both\n", progname);
+		return EXIT_USAGE;
+	}
+	return request(sock, file, config, device, quiet);
 }

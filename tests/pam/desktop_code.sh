@@ -237,6 +237,25 @@ expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "a newly minted code ends the
 "$PAMJWT" desktop-code --config "$T/jwt.conf" --list > "$T/list.all"
 has "$(cat "$T/list.all")" "bob " "--list without a user lists every user"
 
+# --device: the token comes from the device-flow helper's line protocol
+# (helper/device.c; here a stand-in that prints what it would).
+mint alice 600 dev
+cat > "$T/bin/fake-device" <<EOF
+#!/bin/sh
+[ "\$2 \$3 \$4 \$5" = "--config $T/jwt.conf --issuer desk" ] || { echo "error config args \$*"; exit 2; }
+tok=\$(cat "$T/tok/dev.jwt")
+printf 'uri https://idp.test/device\ncode WDJB-MJHT\nexpires 600\nready\n'
+printf 'token %s\n%s\n' "\${#tok}" "\$tok"
+cat > /dev/null # until the caller closes our stdin
+EOF
+chmod 0755 "$T/bin/fake-device"
+dcode=$(as alice 1000 env PAM_JWT_DEVICE_HELPER="$T/bin/fake-device" "$T/bin/pam-jwt" desktop-code \
+	--socket "$SOCK" --config "$T/jwt.conf" --device desk 2> "$T/device.err") || true
+has "$(cat "$T/device.err")" "Open https://idp.test/device" "--device shows where to sign in"
+has "$(cat "$T/device.err")" "enter the code WDJB-MJHT" "--device shows the user code"
+out=$(login alice "$(answer cd "$dcode")")
+expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "--device: the device flow's token became a code that logs in"
+
 # Not a code, not a token: pam_unix's turn.
 expect_eq "$(direct alice "$(answer pw 'correct horse battery staple')")" PAM_IGNORE \
 	"a password: PAM_IGNORE"
