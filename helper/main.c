@@ -30,6 +30,9 @@ static void usage(FILE *f)
 	        "        SSH_ASKPASS program: answers \"Token: \" and \"Token (continued): \"\n"
 	        "        with successive 1023-character parts of $PAM_JWT_TOKEN_FILE (or\n"
 	        "        $PAM_JWT_TOKEN), so tokens longer than ssh allows still log in.\n"
+	        "  desktop-code [--socket PATH] [--token-file FILE | -]\n"
+	        "        Trade a token for a one-time desktop code (the RDP password), from\n"
+	        "        pam-jwt-desktop-code.socket.  Root: --list [USER], --revoke USER [ID].\n"
 	        "\n"
 	        "Options:\n"
 	        "  -h, --help       this help\n"
@@ -77,6 +80,8 @@ int main(int argc, char **argv)
 		return cmd_refresh(argc - 1, cmd_argv(argv));
 	if (strcmp(argv[1], "status") == 0)
 		return cmd_status(argc - 1, cmd_argv(argv));
+	if (strcmp(argv[1], "desktop-code") == 0)
+		return cmd_desktop_code(argc - 1, cmd_argv(argv));
 	if (strcmp(argv[1], "askpass") == 0)
 		return cmd_askpass(argc - 1, cmd_argv(argv));
 	fprintf(stderr, "%s: unknown command \"%s\" (try --help)\n", progname, argv[1]);

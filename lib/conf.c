@@ -27,6 +27,7 @@ static const struct key_def keys[] = {
 	{ "cache_dir", K_PATH, offsetof(struct jwt_config, cache_dir), 1, 0, 0 },
 	{ "refresh_helper", K_PATH, offsetof(struct jwt_config, refresh_helper), 1, 0, 0 },
 	{ "replay_dir", K_PATH, offsetof(struct jwt_config, replay_dir), 1, 0, 0 },
+	{ "desktop_code_dir", K_PATH, offsetof(struct jwt_config, desktop_code_dir), 1, 0, 0 },
 	{ "issuer", K_STRING, I(issuer), 0, 0, 0 },
 	{ "audience", K_STRING, I(audience), 0, 0, 0 },
 	{ "jwks_file", K_PATH, I(jwks_file), 0, 0, 0 },
@@ -48,6 +49,8 @@ static const struct key_def keys[] = {
 	{ "one_time", K_BOOL, I(one_time), 0, 0, 0 },
 	{ "revoked_file", K_PATH, I(revoked_file), 0, 0, 0 },
 	{ "revoked_uri", K_STRING, I(revoked_uri), 0, 0, 0 },
+	{ "desktop_codes", K_BOOL, I(desktop_codes), 0, 0, 0 },
+	{ "desktop_code_ttl", K_SECONDS, I(desktop_code_ttl), 0, 10, 3600 },
 	{ "refresh_timeout", K_SECONDS, I(refresh_timeout), 0, 1, 60 },
 	{ "refresh_cooldown", K_SECONDS, I(refresh_cooldown), 0, 0, 86400 },
 	{ "max_stale", K_SECONDS, I(max_stale), 0, 0, 365 * 86400 },
@@ -68,6 +71,7 @@ static void issuer_defaults(struct jwt_issuer *iss)
 	iss->max_stale = 7 * 86400;
 	iss->cache_ttl_min = 300;
 	iss->cache_ttl_max = 86400;
+	iss->desktop_code_ttl = 120;
 }
 
 #define WORDS_MAX 256
@@ -256,6 +260,7 @@ void jwt_config_free(struct jwt_config *cfg)
 	free(cfg->cache_dir);
 	free(cfg->refresh_helper);
 	free(cfg->replay_dir);
+	free(cfg->desktop_code_dir);
 	free(cfg);
 }
 

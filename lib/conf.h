@@ -62,6 +62,8 @@ struct jwt_issuer {
 	int one_time;             /* each jti accepted once (replay.h) */
 	char *revoked_file;
 	char *revoked_uri;
+	int desktop_codes;        /* mint one-time desktop codes (dcode.h) */
+	long desktop_code_ttl;
 	unsigned long set;        /* keys given in this section (duplicate check) */
 	char where[300];          /* "file:line" of the section header */
 };
@@ -71,6 +73,7 @@ struct jwt_config {
 	char *cache_dir;
 	char *refresh_helper;     /* default SBINDIR/pam-jwt */
 	char *replay_dir;         /* default /run/pam_jwt/replay */
+	char *desktop_code_dir;   /* default /run/pam_jwt/desktop */
 	struct jwt_issuer defaults;
 	struct jwt_issuer *issuers;
 	size_t n_issuers;

@@ -20,6 +20,7 @@
 
 #include "audit.h"
 #include "conf.h"
+#include "desktop.h"
 #include "jwt.h"
 #include "refresh.h"
 #include "replay.h"
@@ -270,7 +271,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	struct jwt_result *res = NULL;
 	struct jwt_log log;
 	const char *user = NULL;
-	char *tok = NULL, err[512];
+	char *tok = NULL, err[512], canon[DCODE_SYMBOLS + 1];
 	size_t len;
 	int rc, prompted = 0;
 	time_t now = time(NULL);
@@ -288,6 +289,12 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	/* A password typed at our prompt is still offered to pam_unix try_first_pass. */
 	if (prompted)
 		(void)pam_set_item(pamh, PAM_AUTHTOK, tok);
+	/* A one-time desktop code, for clients that cannot carry a token (RDP). */
+	if (dcode_shape(tok, len, canon)) {
+		rc = desktop_code_login(pamh, flags, o.config, o.debug, user, canon, now);
+		explicit_bzero(canon, sizeof(canon));
+		goto out;
+	}
 	if (jwt_token_shape(tok, len) == JWT_NOT_TOKEN) {
 		if (o.debug)
 			pam_syslog(pamh, LOG_DEBUG, "credential is not a JWT; ignoring");

@@ -39,6 +39,10 @@ mount --bind "$T/security" /etc/security
 mount --bind "$T/pamlib" $PAMDIR
 for f in passwd group shadow; do mount --bind "$T/etc/\$f" /etc/\$f; done
 xrdp-sesman --nodaemon --config "$T/sesman.ini" > "$T/log/sesman.out" 2>&1 &
+SESMAN=\$!
+# With xorgxrdp installed a granted login starts a real X session (Xorg,
+# chansrv, the window manager) that outlives sesman: end them by pid.
+tree() { for c in \$(cat /proc/"\$1"/task/*/children 2> /dev/null); do tree "\$c"; done; echo "\$1"; }
 for i in \$(seq 50); do grep -q "listening" "$T/log/sesman.log" 2>/dev/null && break; sleep 0.1; done
 try() { # name password-file
 	timeout 20 xrdp-sesrun -c "$T/sesman.ini" -s 127.0.0.1 -F 3 rdpuser 3< "\$2" > "$T/log/\$1.out" 2>&1
@@ -48,7 +52,7 @@ try token "$V/compact.jwt"
 try badtoken "$V/compact_bad.jwt"
 try password "$V/rdp_pw"
 try badpw "$V/rdp_badpw"
-kill %1; wait
+kill \$(tree "\$SESMAN") 2> /dev/null; wait
 EOF
 printf 'Rdp pw 1' > "$V/rdp_pw"
 printf 'Rdp pw 2' > "$V/rdp_badpw"

@@ -98,6 +98,7 @@ dpkg-query -L libpam-jwt pam-jwt > "$T/pkgfiles"
 for f in /lib/x86_64-linux-gnu/security/pam_jwt.so /usr/sbin/pam-jwt /usr/bin/pam-jwt-askpass \
 	/usr/share/pam-configs/jwt /etc/security/pam_jwt.conf /lib/systemd/system/pam-jwt-refresh.timer \
 	/lib/systemd/system/pam-jwt-refresh.service /usr/lib/tmpfiles.d/pam_jwt.conf \
+	/lib/systemd/system/pam-jwt-desktop-code.socket /lib/systemd/system/pam-jwt-desktop-code@.service \
 	/usr/share/bash-completion/completions/pam-jwt /usr/share/man/man8/pam_jwt.8.gz \
 	/usr/share/man/man5/pam_jwt.conf.5.gz /usr/share/man/man8/pam-jwt.8.gz \
 	/usr/share/man/man1/pam-jwt-askpass.1.gz /usr/share/doc/pam-jwt/examples/pam.d/sshd; do

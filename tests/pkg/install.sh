@@ -21,6 +21,8 @@ sed 's/^/#   /' "$T/installed"
 # pam_jwt.so is the one file outside the prefix: libpam's own directory.
 want="$pamdir/pam_jwt.so
 $prefix/bin/pam-jwt-askpass
+$prefix/lib/systemd/system/pam-jwt-desktop-code.socket
+$prefix/lib/systemd/system/pam-jwt-desktop-code@.service
 $prefix/lib/systemd/system/pam-jwt-refresh.service
 $prefix/lib/systemd/system/pam-jwt-refresh.timer
 $prefix/lib/tmpfiles.d/pam_jwt.conf
@@ -50,7 +52,8 @@ nm -D --defined-only "$D$pamdir/pam_jwt.so" 2> /dev/null | grep -q ' pam_sm_auth
 link=$(readlink "$D$prefix/bin/pam-jwt-askpass")
 expect_eq "$link" "../sbin/pam-jwt" "pam-jwt-askpass: a relative link to pam-jwt"
 grep -q "^ExecStart=$prefix/sbin/pam-jwt refresh" "$D$prefix/lib/systemd/system/pam-jwt-refresh.service" &&
-	pass "the service runs the installed pam-jwt" || fail "ExecStart"
+	grep -q "^ExecStart=$prefix/sbin/pam-jwt desktop-code" "$D$prefix/lib/systemd/system/pam-jwt-desktop-code@.service" &&
+	pass "the services run the installed pam-jwt" || fail "ExecStart"
 
 # Installing again over an existing installation works too.
 mk install DESTDIR="$D" > "$T/install2.log" 2>&1 && pass "make install again" ||
