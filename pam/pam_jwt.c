@@ -18,6 +18,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "audit.h"
 #include "conf.h"
 #include "jwt.h"
 #include "refresh.h"
@@ -157,22 +158,16 @@ static void one_time_use(const struct jwt_config *cfg, struct jwt_result *res, t
 	}
 }
 
-static void audit(pam_handle_t *pamh, const char *pam_user, const struct jwt_result *r)
+static void audit(pam_handle_t *pamh, const char *pam_user, const struct jwt_result *r,
+                  const char *method)
 {
-	const void *item = NULL;
-	char rhost[128] = "", user[64] = "";
+	const void *rhost = NULL;
+	char line[4096];
 
-	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS && item != NULL)
-		jwt_sanitize(rhost, sizeof(rhost), item, strlen(item));
-	if (pam_user != NULL)
-		jwt_sanitize(user, sizeof(user), pam_user, strlen(pam_user));
-	pam_syslog(pamh, r->verdict == JWT_OK ? LOG_NOTICE : LOG_WARNING,
-	           "%s verdict=%s user=\"%s\" mapped=\"%s\" issuer=\"%s\" iss=\"%s\" sub=\"%s\" "
-	           "jti=\"%s\" kid=\"%s\" alg=\"%s\" rhost=\"%s\" %s=\"%s\"",
-	           r->verdict == JWT_OK ? "accepted" : "rejected", jwt_verdict_name(r->verdict),
-	           user, r->user, r->issuer_name, r->iss, r->sub, r->jti, r->kid, r->alg, rhost,
-	           r->verdict == JWT_OK ? "groups" : "reason",
-	           r->verdict == JWT_OK ? r->groups : r->reason);
+	if (pam_get_item(pamh, PAM_RHOST, &rhost) != PAM_SUCCESS)
+		rhost = NULL;
+	jwt_audit_format(line, sizeof(line), r, pam_user, rhost, method);
+	pam_syslog(pamh, r->verdict == JWT_OK ? LOG_NOTICE : LOG_WARNING, "%s", line);
 }
 
 /* More to come?  The OpenSSH client cuts every answer to 1023 characters,
@@ -319,7 +314,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		if (res->verdict == JWT_OK)
 			one_time_use(cfg, res, now);
 	}
-	audit(pamh, user, res);
+	audit(pamh, user, res, "token");
 	/* Failing here only costs the supplementary groups: less, never more. */
 	if (res->verdict == JWT_OK && setcred_record(pamh, res, now) != 0)
 		pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred; no groups added");
