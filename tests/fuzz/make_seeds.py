@@ -415,7 +415,7 @@ S = {
     "rej-mapped-three-words": spair({"alg": "HS256", "typ": "at+jwt"},
                                     base_mapped(email="frank@corp.test")),
     "rej-mapped-revoked-before": spair({"alg": "HS256", "typ": "at+jwt"},
-                                       base_mapped(sub="alice@corp.test")),
+                                       base_mapped(sub="alice@corp.test", iat=NOW - 1000)),
     "rej-expired": spair({"alg": "HS256"}, base_hs(exp=NOW - 61, iat=NOW - 600)),
     "rej-not-yet-valid": spair({"alg": "HS256"}, base_hs(nbf=NOW + 3000)),
     "rej-future-iat": spair({"alg": "HS256"}, base_hs(iat=NOW + 3000, exp=NOW + 6000)),
