@@ -502,6 +502,7 @@ static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
 	goto out;
 failed:
 	jwt_sanitize(m.error, sizeof(m.error), err, strlen(err));
+	jwt_printable(err); /* it may quote what the provider sent */
 	(void)write_meta(cfg, iss, &m, werr, sizeof(werr));
 	fprintf(stderr, "%s: issuer %s: refresh failed, %s: %s\n", progname, iss->name,
 	        have_cache ? "keeping the cached keys" : "no cached keys", err);
@@ -538,6 +539,7 @@ static int refresh_revoked(const struct run *r, const struct jwt_config *cfg,
 		    iss->revoked_uri, resp.len);
 		rc = 0;
 	}
+	jwt_printable(err);
 	if (rc != 0)
 		fprintf(stderr, "%s: issuer %s: revocation list not updated, keeping the old one: %s\n",
 		        progname, iss->name, err);

@@ -344,7 +344,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 		return PAM_IGNORE;
 	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL)
 		return PAM_IGNORE;
-	if ((groups = setcred_lookup(pamh, user, time(NULL))) == NULL)
+	if ((groups = setcred_take(pamh, user, time(NULL))) == NULL)
 		return PAM_IGNORE;
 	rc = groups[0] != '\0' ? setcred_add_groups(pamh, groups) : PAM_SUCCESS;
 	if (o.debug)
@@ -357,15 +357,14 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const char *user = NULL;
-	char *groups;
 
 	(void)flags;
 	(void)argc;
 	(void)argv;
-	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL)
+	/* Only a token this very handle accepted counts; nothing from the
+	 * environment (which the user can plant) grants an account. */
+	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL ||
+	    !setcred_token_login(pamh, user))
 		return PAM_IGNORE;
-	if ((groups = setcred_lookup(pamh, user, time(NULL))) == NULL)
-		return PAM_IGNORE;
-	free(groups);
 	return PAM_SUCCESS;
 }
