@@ -3,9 +3,10 @@
 #
 #   tests/fuzz/run.sh [SECONDS_EACH] [HARNESS...]      (default 60; all harnesses)
 #
-# Harnesses: token jwks config meta claims signed signed_keys (fuzz_NAME.c).  First replays the
-# inputs in regress/NAME-* (once-crashing inputs), then fuzzes; prints one
-# line per harness, "fuzz NAME: N execs, E exec/s, C crashes", and the crash
+# Harnesses: token jwks config meta claims signed signed_keys (fuzz_NAME.c).
+# First replays the inputs in regress/NAME-* (once-crashing inputs), then
+# fuzzes; prints one line per harness,
+# "fuzz NAME: N execs, E exec/s, C crashes (T timeouts)", and the crash
 # files; exits 1 if any harness crashed, leaked, hung, failed a regress input
 # or could not be built.
 #
