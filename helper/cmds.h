@@ -10,6 +10,7 @@ int cmd_check(int argc, char **argv);
 int cmd_askpass(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_device(int argc, char **argv);
 
 /* Shared by subcommands: the option parser's "--config PATH" handling. */
 extern const char *progname;
