@@ -363,8 +363,16 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		snprintf(res->reason, sizeof(res->reason), "configuration error (see previous line)");
 	} else {
 		struct jwt_refresh_hook hook = { pam_jwt_refresh, NULL };
+		struct jwt_config only = *cfg;
 
-		jwt_verify(cfg, tok, len, user, now, &log, &hook, res);
+		/* The provider's token is judged by the section that asked for it
+		 * (same core, same checks): another section trusting the same iss
+		 * must neither accept it nor answer for it. */
+		if (strcmp(method, "device") == 0) {
+			only.issuers = cfg->issuers + (dev - cfg->issuers);
+			only.n_issuers = 1;
+		}
+		jwt_verify(&only, tok, len, user, now, &log, &hook, res);
 		if (res->verdict == JWT_OK)
 			one_time_use(cfg, res, now);
 	}
