@@ -282,8 +282,7 @@ static char *discover(const struct jwt_config *cfg, const struct jwt_issuer *iss
 		snprintf(err, errcap, "%.300s: HTTP %ld", url, resp.code);
 		goto out;
 	}
-	if ((doc = jwt_json_parse(resp.body ? resp.body : "", resp.len, 16)) == NULL ||
-	    !json_object_is_type(doc, json_type_object)) {
+	if (!jwt_json_is_object(doc = jwt_json_parse(resp.body ? resp.body : "", resp.len, 16))) {
 		json_object_put(doc);
 		snprintf(err, errcap, "%.300s: not a JSON object", url);
 		goto out;
@@ -314,14 +313,16 @@ static json_object *public_members(json_object *key)
 {
 	static const char *const names[] = { "kty", "kid", "use", "alg", "key_ops", "crv",
 	                                     "n", "e", "x", "y" };
-	json_object *out = json_object_new_object(), *v;
+	json_object *out = json_object_new_object();
 	size_t i;
 
 	if (out == NULL)
 		return NULL;
+	/* jwk_import accepted each of these members with its type */
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (json_object_object_get_ex(key, names[i], &v) &&
-		    json_object_object_add(out, names[i], json_object_get(v)) != 0) {
+		if (jwt_json_has(key, names[i]) &&
+		    json_object_object_add(out, names[i],
+		                           json_object_get(jwt_json_member(key, names[i]))) != 0) {
 			json_object_put(out);
 			return NULL;
 		}
@@ -341,12 +342,11 @@ static char *usable_keys(const struct jwt_issuer *iss, const char *body,
 	*nkeys = 0;
 	kids[0] = '\0';
 	if ((doc = jwt_json_parse(body, len, 16)) == NULL ||
-	    !json_object_object_get_ex(doc, "keys", &keys) ||
-	    !json_object_is_type(keys, json_type_array)) {
+	    jwt_json_get_array(doc, "keys", (size_t)0x7fffffff, &keys) != JWT_JSON_OK) {
 		snprintf(err, errcap, "not a JWKS (no \"keys\" array)");
 		goto out;
 	}
-	n = json_object_array_length(keys);
+	n = jwt_json_array_len(keys);
 	if (n > JWKS_MAX_KEYS) {
 		snprintf(err, errcap, "%zu keys, more than %d", n, JWKS_MAX_KEYS);
 		goto out;
@@ -354,7 +354,7 @@ static char *usable_keys(const struct jwt_issuer *iss, const char *body,
 	if ((keep = json_object_new_array()) == NULL)
 		goto oom;
 	for (i = 0; i < n; i++) {
-		json_object *obj = json_object_array_get_idx(keys, i);
+		json_object *obj = jwt_json_elem(keys, i);
 		json_object *pub = NULL;
 		struct jwk k;
 		char kid[64];
@@ -531,6 +531,7 @@ static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
 	goto out;
 failed:
 	jwt_sanitize(m.error, sizeof(m.error), err, strlen(err));
+	jwt_printable(err); /* it may quote what the provider sent */
 	(void)write_meta(cfg, iss, &m, werr, sizeof(werr));
 	fprintf(stderr, "%s: issuer %s: refresh failed, %s: %s\n", progname, iss->name,
 	        have_cache ? "keeping the cached keys" : "no cached keys", err);
@@ -567,6 +568,7 @@ static int refresh_revoked(const struct run *r, const struct jwt_config *cfg,
 		    iss->revoked_uri, resp.len);
 		rc = 0;
 	}
+	jwt_printable(err);
 	if (rc != 0)
 		fprintf(stderr, "%s: issuer %s: revocation list not updated, keeping the old one: %s\n",
 		        progname, iss->name, err);

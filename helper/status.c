@@ -1,7 +1,9 @@
 /*
  * pam-jwt status: for each issuer, where its keys come from, which keys the
  * module would use right now, how old they are and the last refresh error.
- * Exit 0 when every issuer has usable keys, 1 when any has none, 2 config.
+ * Exit 0 when every issuer has usable keys and lists, 1 when any has no
+ * usable keys or a user_map_file / revocation list that would deny every
+ * token, 2 config.
  */
 #include "config.h"
 
@@ -17,6 +19,10 @@
 #include "conf.h"
 #include "jwk.h"
 #include "keys.h"
+#include "log.h"
+#include "policy.h"
+#include "revoke.h"
+#include "safefile.h"
 
 static void when(char *buf, size_t cap, long long t, time_t now)
 {
@@ -54,6 +60,39 @@ static const char *kty_name(enum jwt_kty t)
 	       : t == JWT_KTY_OCT ? "oct" : "?";
 }
 
+/* A list file the module reads on every login; 1 when it can be used. */
+static int list_status(const char *label, const char *path,
+                       int (*validate)(const char *, size_t, char *, size_t), size_t max)
+{
+	char *text = NULL, why[300];
+	size_t len = 0;
+	int ok;
+
+	if (path == NULL)
+		return 1;
+	ok = read_trusted(path, max, &text, &len, why, sizeof(why)) == 0 &&
+	     validate(text, len, why, sizeof(why)) == 0;
+	free(text);
+	jwt_printable(why);
+	if (ok)
+		printf("  %-11s %s: ok\n", label, path);
+	else
+		printf("  %-11s %s: DENIES EVERY TOKEN: %s\n", label, path, why);
+	return ok;
+}
+
+static int lists_status(const struct jwt_config *cfg, const struct jwt_issuer *iss)
+{
+	char path[4096];
+	int ok = 1;
+
+	ok &= list_status("user_map:", iss->user_map_file, user_map_validate, USER_MAP_MAX);
+	ok &= list_status("revoked:", iss->revoked_file, revoked_validate, REVOKED_MAX_BYTES);
+	if (iss->revoked_uri != NULL && jwt_cache_path(cfg, iss, ".revoked", path, sizeof(path)) == 0)
+		ok &= list_status("revoked:", path, revoked_validate, REVOKED_MAX_BYTES);
+	return ok;
+}
+
 /* One issuer; returns 1 when it has usable keys now. */
 static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *iss,
                          time_t now)
@@ -62,14 +101,16 @@ static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *
 	struct cache_meta m;
 	struct jwks set;
 	size_t i, usable;
-	int have_meta = 0;
+	int have_meta = 0, lists_ok = 1;
 
 	printf("[issuer %s] %s\n", iss->name, iss->issuer);
 	printf("  audience:   %s\n  algorithms:", iss->audience);
 	print_algs(iss->algorithms);
+	if (!lists_status(cfg, iss))
+		lists_ok = 0;
 	if (!(iss->algorithms & JWT_ALG_ASYMMETRIC_MASK)) {
 		printf("  keys from:  hmac_secret_file %s\n", iss->hmac_secret_file);
-		return 1;
+		return lists_ok;
 	}
 	if (iss->jwks_file != NULL) {
 		printf("  keys from:  jwks_file %s (static, never fetched)\n", iss->jwks_file);
@@ -109,7 +150,11 @@ static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *
 	for (i = 0; i < set.n; i++) {
 		const struct jwk *k = &set.keys[i];
 
-		printf("  key:        %-24s %s", k->has_kid ? k->kid : "(no kid)", kty_name(k->kty));
+		char kid[sizeof(k->kid)];
+
+		/* a kid is the provider's text: never a control character to the terminal */
+		jwt_sanitize(kid, sizeof(kid), k->kid, strlen(k->kid));
+		printf("  key:        %-24s %s", k->has_kid ? kid : "(no kid)", kty_name(k->kty));
 		if (k->kty == JWT_KTY_RSA)
 			printf(" %d", k->bits);
 		if (k->crv[0])
@@ -122,7 +167,7 @@ static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *
 	}
 	printf("  usable:     %zu of %zu key%s\n", usable, set.n, set.n == 1 ? "" : "s");
 	jwks_free(&set);
-	return usable > 0;
+	return usable > 0 && lists_ok;
 }
 
 int cmd_status(int argc, char **argv)

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,27 +22,14 @@ enum num { NUM_ABSENT, NUM_OK, NUM_BAD };
 /* NumericDate: an integer or finite number of seconds. */
 static enum num numeric_date(json_object *payload, const char *name, int64_t *out)
 {
-	json_object *v;
-
-	if (!json_object_object_get_ex(payload, name, &v))
+	switch (jwt_json_get_int(payload, name, -DATE_LIMIT, DATE_LIMIT, out)) {
+	case JWT_JSON_OK:
+		return NUM_OK;
+	case JWT_JSON_ABSENT:
 		return NUM_ABSENT;
-	if (json_object_is_type(v, json_type_int)) {
-		int64_t x = json_object_get_int64(v);
-
-		if (x < -DATE_LIMIT || x > DATE_LIMIT)
-			return NUM_BAD;
-		*out = x;
-		return NUM_OK;
+	default:
+		return NUM_BAD;
 	}
-	if (json_object_is_type(v, json_type_double)) {
-		double d = json_object_get_double(v);
-
-		if (!isfinite(d) || d < (double)-DATE_LIMIT || d > (double)DATE_LIMIT)
-			return NUM_BAD;
-		*out = (int64_t)floor(d);
-		return NUM_OK;
-	}
-	return NUM_BAD;
 }
 
 static void fmt_time(char *buf, size_t cap, int64_t t)
@@ -130,16 +116,16 @@ static enum jwt_verdict check_times(json_object *payload, const struct jwt_issue
 		         "(check the clocks)", when);
 		return JWT_ISSUED_IN_FUTURE;
 	}
+	/* Without iat, what is left of the token's life counts: a token
+	 * good for ten years is refused whether or not it says when it
+	 * was issued. */
 	if (iss->max_lifetime > 0) {
-		if (i != NUM_OK) {
+		int64_t life = i == NUM_OK ? exp - iat : exp - n;
+
+		if (life > iss->max_lifetime) {
 			snprintf(res->reason, sizeof(res->reason),
-			         "claim \"iat\" missing; max_lifetime needs it");
-			return JWT_BAD_CLAIM;
-		}
-		if (exp - iat > iss->max_lifetime) {
-			snprintf(res->reason, sizeof(res->reason),
-			         "token lifetime %lld s is over max_lifetime %ld s",
-			         (long long)(exp - iat), iss->max_lifetime);
+			         "token lifetime %lld s%s is over max_lifetime %ld s", (long long)life,
+			         i == NUM_OK ? "" : " (from now; no iat)", iss->max_lifetime);
 			return JWT_LIFETIME;
 		}
 	}
@@ -148,47 +134,39 @@ static enum jwt_verdict check_times(json_object *payload, const struct jwt_issue
 
 int claim_contains(json_object *v, const char *want)
 {
-	size_t i;
+	const char *str = NULL;
+	size_t i, n = 0;
 
-	if (v == NULL)
+	if (v == NULL || want == NULL || want[0] == '\0')
 		return 0;
-	switch (json_object_get_type(v)) {
-	case json_type_string:
-		return (size_t)json_object_get_string_len(v) == strlen(want) &&
-		       strcmp(json_object_get_string(v), want) == 0;
-	case json_type_int:
-	case json_type_boolean:
-		return strcmp(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), want) == 0;
-	case json_type_array:
-		for (i = 0; i < json_object_array_length(v); i++) {
-			json_object *e = json_object_array_get_idx(v, i);
+	if (jwt_json_is_string(v))
+		return jwt_json_as_str(v, (size_t)0x7fffffff, &str, &n) == JWT_JSON_OK &&
+		       n == strlen(want) && memcmp(str, want, n) == 0;
+	if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_boolean))
+		return strcmp(jwt_json_text(v), want) == 0;
+	for (i = 0; i < jwt_json_array_len(v); i++) {
+		json_object *e = jwt_json_elem(v, i);
 
-			if (!json_object_is_type(e, json_type_array) && claim_contains(e, want))
-				return 1;
-		}
-		return 0;
-	default:
-		return 0;
+		if (!jwt_json_is_array(e) && claim_contains(e, want))
+			return 1;
 	}
+	return 0;
 }
 
 static enum jwt_verdict check_aud(json_object *payload, const struct jwt_issuer *iss,
                                   struct jwt_result *res)
 {
-	json_object *aud;
+	json_object *aud = jwt_json_member(payload, "aud");
 
-	if (!json_object_object_get_ex(payload, "aud", &aud)) {
+	if (!jwt_json_has(payload, "aud")) {
 		snprintf(res->reason, sizeof(res->reason), "token has no audience; this host "
 		         "needs \"%.100s\"", iss->audience);
 		return JWT_WRONG_AUDIENCE;
 	}
-	if ((json_object_is_type(aud, json_type_string) || json_object_is_type(aud, json_type_array))
-	    && claim_contains(aud, iss->audience))
+	if ((jwt_json_is_string(aud) || jwt_json_is_array(aud)) && claim_contains(aud, iss->audience))
 		return JWT_OK;
 	snprintf(res->reason, sizeof(res->reason), "token is not for this host: audience "
-	         "\"%.100s\" not in %.80s", iss->audience,
-	         json_object_to_json_string_ext(aud, JSON_C_TO_STRING_PLAIN |
-	                                                JSON_C_TO_STRING_NOSLASHESCAPE));
+	         "\"%.100s\" not in %.80s", iss->audience, jwt_json_text(aud));
 	jwt_sanitize(res->reason, sizeof(res->reason), res->reason, strlen(res->reason));
 	return JWT_WRONG_AUDIENCE;
 }

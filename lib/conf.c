@@ -70,6 +70,7 @@ static void issuer_defaults(struct jwt_issuer *iss)
 	memset(iss, 0, sizeof(*iss));
 	iss->algorithms = JWT_ALG_ASYMMETRIC_MASK;
 	iss->leeway = 60;
+	iss->max_lifetime = JWT_DEFAULT_MAX_LIFETIME;
 	iss->refresh_timeout = 5;
 	iss->refresh_cooldown = 60;
 	iss->max_stale = 7 * 86400;
@@ -78,12 +79,104 @@ static void issuer_defaults(struct jwt_issuer *iss)
 	iss->device_timeout = 120;
 }
 
+#define WORDS_MAX 256
+#define WORD_MAX 256
+
+static void words_free(struct jwt_words *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->v[i]);
+	free(w->v);
+	w->v = NULL;
+	w->n = 0;
+}
+
+/* Split value at any of seps into w (replacing what it held); every word is
+ * non-empty printable ASCII.  Returns 0, or -1 with a message. */
+static int words_parse(const char *value, const char *seps, const char *key,
+                       struct jwt_words *w, char *err, size_t errcap)
+{
+	struct jwt_words out = { NULL, 0 };
+	const char *p = value;
+
+	while (*p != '\0') {
+		size_t n, i;
+		char **grown;
+
+		p += strspn(p, seps);
+		if ((n = strcspn(p, seps)) == 0)
+			break;
+		for (i = 0; i < n; i++)
+			if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e) {
+				snprintf(err, errcap, "\"%s\" holds a name with a control or "
+				         "non-ASCII character", key);
+				goto fail;
+			}
+		if (n > WORD_MAX || out.n >= WORDS_MAX) {
+			snprintf(err, errcap, "\"%s\": names are at most %d bytes, at most %d "
+			         "of them", key, WORD_MAX, WORDS_MAX);
+			goto fail;
+		}
+		if ((grown = realloc(out.v, (out.n + 1) * sizeof(*grown))) == NULL)
+			goto oom;
+		out.v = grown;
+		if ((out.v[out.n] = strndup(p, n)) == NULL)
+			goto oom;
+		out.n++;
+		p += n;
+	}
+	if (out.n == 0) {
+		snprintf(err, errcap, "\"%s\" names nothing", key);
+		goto fail;
+	}
+	words_free(w);
+	*w = out;
+	return 0;
+oom:
+	snprintf(err, errcap, "out of memory");
+fail:
+	words_free(&out);
+	return -1;
+}
+
+static int words_copy(struct jwt_words *dst, const struct jwt_words *src)
+{
+	size_t i;
+
+	dst->v = NULL;
+	dst->n = 0;
+	if (src->n == 0)
+		return 0;
+	if ((dst->v = calloc(src->n, sizeof(*dst->v))) == NULL)
+		return -1;
+	for (i = 0; i < src->n; i++) {
+		dst->n = i + 1; /* counted first so words_free releases it */
+		if ((dst->v[i] = strdup(src->v[i])) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+int jwt_words_has(const struct jwt_words *w, const char *s, size_t len)
+{
+	size_t i;
+
+	if (w == NULL || s == NULL || len == 0)
+		return 0;
+	for (i = 0; i < w->n; i++)
+		if (strlen(w->v[i]) == len && memcmp(w->v[i], s, len) == 0)
+			return 1;
+	return 0;
+}
+
 static void issuer_free(struct jwt_issuer *iss)
 {
 	char **strs[] = { &iss->issuer, &iss->audience, &iss->jwks_file, &iss->jwks_uri,
 	                  &iss->ca_file, &iss->hmac_secret_file, &iss->username_claim,
 	                  &iss->username_suffix, &iss->user_map_file, &iss->groups_claim,
-	                  &iss->allowed_groups, &iss->typ, &iss->revoked_file, &iss->revoked_uri,
+	                  &iss->typ, &iss->revoked_file, &iss->revoked_uri,
 	                  &iss->client_id, &iss->client_secret_file, &iss->device_scope,
 	                  &iss->device_token, &iss->device_authorization_endpoint,
 	                  &iss->token_endpoint };
@@ -91,9 +184,10 @@ static void issuer_free(struct jwt_issuer *iss)
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		free(*strs[i]);
+	words_free(&iss->allowed_groups);
 	for (i = 0; i < iss->n_group_map; i++) {
 		free(iss->group_map[i].idp);
-		free(iss->group_map[i].local);
+		words_free(&iss->group_map[i].local);
 	}
 	free(iss->group_map);
 	for (i = 0; i < iss->n_required; i++) {
@@ -114,20 +208,24 @@ static int issuer_clone(struct jwt_issuer *dst, const struct jwt_issuer *src)
 	dst->group_map = NULL;
 	dst->required = NULL;
 	dst->n_group_map = dst->n_required = 0;
+	dst->allowed_groups.v = NULL;
+	dst->allowed_groups.n = 0;
 	dst->set = 0;
 	/* first forget the shared pointers, so a failure frees only copies */
 	for (k = keys; k < keys + NKEYS; k++)
-		if (!k->global && (k->type == K_STRING || k->type == K_PATH || k->type == K_WORDS))
+		if (!k->global && (k->type == K_STRING || k->type == K_PATH))
 			*(char **)((char *)dst + k->offset) = NULL;
 	for (k = keys; k < keys + NKEYS; k++) {
 		const char *s;
 
-		if (k->global || (k->type != K_STRING && k->type != K_PATH && k->type != K_WORDS))
+		if (k->global || (k->type != K_STRING && k->type != K_PATH))
 			continue;
 		s = *(char *const *)((const char *)src + k->offset);
 		if (s != NULL && (*(char **)((char *)dst + k->offset) = strdup(s)) == NULL)
 			goto fail;
 	}
+	if (words_copy(&dst->allowed_groups, &src->allowed_groups) != 0)
+		goto fail;
 	if (src->n_group_map > 0) {
 		dst->group_map = calloc(src->n_group_map, sizeof(*dst->group_map));
 		if (dst->group_map == NULL)
@@ -135,7 +233,7 @@ static int issuer_clone(struct jwt_issuer *dst, const struct jwt_issuer *src)
 		for (i = 0; i < src->n_group_map; i++) {
 			dst->n_group_map = i + 1; /* counted first so issuer_free releases it */
 			if ((dst->group_map[i].idp = strdup(src->group_map[i].idp)) == NULL ||
-			    (dst->group_map[i].local = strdup(src->group_map[i].local)) == NULL)
+			    words_copy(&dst->group_map[i].local, &src->group_map[i].local) != 0)
 				goto fail;
 		}
 	}
@@ -212,7 +310,7 @@ static int add_group_map(struct jwt_issuer *iss, const char *v, char *err, size_
 {
 	const char *sp = strpbrk(v, " \t");
 	const char *local;
-	struct jwt_group_map *gm;
+	struct jwt_group_map *gm, one;
 	size_t i;
 
 	if (sp == NULL) {
@@ -229,24 +327,28 @@ static int add_group_map(struct jwt_issuer *iss, const char *v, char *err, size_
 			snprintf(err, errcap, "group_map local group names are not valid");
 			return -1;
 		}
+	for (i = 0; v + i < sp; i++)
+		if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e) {
+			snprintf(err, errcap, "group_map token group name is not printable ASCII");
+			return -1;
+		}
 	if (iss->n_group_map >= 256) {
 		snprintf(err, errcap, "too many group_map lines");
 		return -1;
 	}
-	gm = realloc(iss->group_map, (iss->n_group_map + 1) * sizeof(*gm));
-	if (gm == NULL)
-		goto oom;
+	memset(&one, 0, sizeof(one));
+	if (words_parse(local, ",", "group_map", &one.local, err, errcap) != 0)
+		return -1;
+	if ((one.idp = strndup(v, (size_t)(sp - v))) == NULL ||
+	    (gm = realloc(iss->group_map, (iss->n_group_map + 1) * sizeof(*gm))) == NULL) {
+		free(one.idp);
+		words_free(&one.local);
+		snprintf(err, errcap, "out of memory");
+		return -1;
+	}
 	iss->group_map = gm;
-	gm = &gm[iss->n_group_map];
-	gm->idp = strndup(v, (size_t)(sp - v));
-	gm->local = strdup(local);
-	iss->n_group_map++;
-	if (gm->idp == NULL || gm->local == NULL)
-		goto oom;
+	gm[iss->n_group_map++] = one;
 	return 0;
-oom:
-	snprintf(err, errcap, "out of memory");
-	return -1;
 }
 
 static int add_required(struct jwt_issuer *iss, const char *v, char *err, size_t errcap)
@@ -319,8 +421,7 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 			return -1;
 		}
 		/* fall through */
-	case K_STRING:
-	case K_WORDS: {
+	case K_STRING: {
 		char **p = (char **)((char *)base + k->offset);
 
 		free(*p);
@@ -330,6 +431,9 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 		}
 		return 0;
 	}
+	case K_WORDS:
+		return words_parse(value, " \t,", key, (struct jwt_words *)((char *)base + k->offset),
+		                   err, errcap);
 	case K_SECONDS:
 		if (parse_seconds(value, k->min, k->max, (long *)((char *)base + k->offset)) != 0) {
 			snprintf(err, errcap, "\"%s\" must be seconds from %ld to %ld (suffix s/m/h/d)",
@@ -415,7 +519,7 @@ static int check_issuer(const struct jwt_issuer *iss, char *err, size_t errcap)
 		why = "has a \"revoked_uri\" that is not https://";
 	else if (iss->cache_ttl_min > iss->cache_ttl_max)
 		why = "has \"cache_ttl_min\" above \"cache_ttl_max\"";
-	else if ((iss->allowed_groups != NULL || iss->n_group_map > 0) && iss->groups_claim == NULL)
+	else if ((iss->allowed_groups.n > 0 || iss->n_group_map > 0) && iss->groups_claim == NULL)
 		why = "uses allowed_groups/group_map without \"groups_claim\"";
 	else
 		why = check_device(iss);
@@ -423,6 +527,20 @@ static int check_issuer(const struct jwt_issuer *iss, char *err, size_t errcap)
 		return 0;
 	snprintf(err, errcap, "%s: [issuer %s] %s", iss->where, iss->name, why);
 	return -1;
+}
+
+/* The one comment rule (pam_jwt.conf(5)): '#' at the start of a line or
+ * after a space or tab starts a comment that runs to the end of the line;
+ * a '#' glued to the text before it is part of the value. */
+static void strip_comment(char *s)
+{
+	char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
 }
 
 static char *trim(char *s)
@@ -511,8 +629,9 @@ struct jwt_config *jwt_config_parse(const char *text, size_t len, const char *pa
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + 1;
+		strip_comment(line);
 		s = trim(line);
-		if (*s == '\0' || *s == '#')
+		if (*s == '\0')
 			continue;
 		if (*s == '[') {
 			if (parse_section(cfg, s, where, err, errcap) != 0)

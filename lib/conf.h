@@ -11,10 +11,20 @@
 #define JWT_CONFIG_MAX_BYTES (64 * 1024)
 #define JWT_CONFIG_MAX_LINE 4096
 #define JWT_MAX_ISSUERS 32
+/* Longest token life accepted unless max_lifetime says otherwise (exp - iat,
+ * or exp - now without iat).  Provider tokens live 5 min to 90 min. */
+#define JWT_DEFAULT_MAX_LIFETIME 86400
+
+/* A list of names from the config, split once when the file is read and
+ * matched by exact equality only (jwt_words_has). */
+struct jwt_words {
+	char **v;
+	size_t n;
+};
 
 struct jwt_group_map {
-	char *idp;    /* group as the token names it */
-	char *local;  /* comma-separated local groups */
+	char *idp;               /* group as the token names it */
+	struct jwt_words local;  /* local groups it grants */
 };
 
 struct jwt_required_claim {
@@ -35,14 +45,14 @@ struct jwt_issuer {
 	char *username_suffix;
 	char *user_map_file;
 	char *groups_claim;
-	char *allowed_groups;     /* space-separated */
+	struct jwt_words allowed_groups; /* empty: no group required */
 	char *typ;
 	struct jwt_group_map *group_map;
 	size_t n_group_map;
 	struct jwt_required_claim *required;
 	size_t n_required;
 	long leeway;
-	long max_lifetime;        /* 0: no bound */
+	long max_lifetime;        /* seconds; default JWT_DEFAULT_MAX_LIFETIME */
 	long refresh_timeout;
 	long refresh_cooldown;
 	long max_stale;           /* use expired cached keys this long while refresh fails */
@@ -90,6 +100,10 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
                    const char *value, char *err, size_t errcap);
 
 void jwt_config_free(struct jwt_config *cfg);
+
+/* Is the len-byte name s one of the words?  An empty name, or one with a
+ * separator in it, is never a member. */
+int jwt_words_has(const struct jwt_words *w, const char *s, size_t len);
 
 /* Path of the cached key set for an issuer: cache_dir/NAME.jwks */
 int jwt_cache_path(const struct jwt_config *cfg, const struct jwt_issuer *iss,

@@ -184,34 +184,38 @@ static void import_okp(json_object *obj, struct jwk *k)
 /* key_ops, when present, must allow "verify". */
 static int ops_allow_verify(json_object *obj)
 {
-	json_object *ops;
-	size_t i;
+	json_object *ops = NULL;
+	const char *op;
+	size_t i, n;
 
-	if (!json_object_object_get_ex(obj, "key_ops", &ops))
+	switch (jwt_json_get_array(obj, "key_ops", 32, &ops)) {
+	case JWT_JSON_ABSENT:
 		return 1;
-	if (!json_object_is_type(ops, json_type_array))
+	case JWT_JSON_BAD:
 		return 0;
-	for (i = 0; i < json_object_array_length(ops); i++) {
-		json_object *o = json_object_array_get_idx(ops, i);
-
-		if (json_object_is_type(o, json_type_string) &&
-		    strcmp(json_object_get_string(o), "verify") == 0)
-			return 1;
+	case JWT_JSON_OK:
+		break;
 	}
+	for (i = 0; i < jwt_json_array_len(ops); i++)
+		if (jwt_json_elem_str(ops, i, 16, &op, &n) == JWT_JSON_OK && n == 6 &&
+		    memcmp(op, "verify", 6) == 0)
+			return 1;
 	return 0;
 }
 
 static int copy_member(json_object *obj, const char *key, char *dst, size_t cap)
 {
-	int present;
-	const char *s = jwt_json_str(obj, key, &present);
+	const char *s = NULL;
+	size_t n = 0;
+	enum jwt_json_got g = jwt_json_get_str(obj, key, cap - 1, &s, &n);
 
 	dst[0] = '\0';
-	if (!present)
+	if (g == JWT_JSON_ABSENT)
 		return 0;
-	if (s == NULL || strlen(s) >= cap)
+	if (g != JWT_JSON_OK)
 		return -1;
-	memcpy(dst, s, strlen(s) + 1);
+	memcpy(dst, s, n);
+	dst[n] = '\0';
 	return 0;
 }
 
@@ -220,14 +224,14 @@ int jwk_import(json_object *obj, struct jwk *k)
 	char kty[8], use[16];
 
 	memset(k, 0, sizeof(*k));
-	if (!json_object_is_type(obj, json_type_object) ||
+	if (!jwt_json_is_object(obj) ||
 	    copy_member(obj, "kty", kty, sizeof(kty)) != 0 || kty[0] == '\0')
 		return -1;
 	if (copy_member(obj, "kid", k->kid, sizeof(k->kid)) != 0) {
 		refuse(k, "\"kid\" is not a short string");
 		return 0;
 	}
-	k->has_kid = json_object_object_get_ex(obj, "kid", NULL);
+	k->has_kid = jwt_json_has(obj, "kid");
 	if (copy_member(obj, "crv", k->crv, sizeof(k->crv)) != 0 ||
 	    copy_member(obj, "alg", k->alg, sizeof(k->alg)) != 0 ||
 	    copy_member(obj, "use", use, sizeof(use)) != 0) {
@@ -235,7 +239,7 @@ int jwk_import(json_object *obj, struct jwk *k)
 		return 0;
 	}
 	/* A published set holding a private key is a leak, not a key to trust. */
-	if (json_object_object_get_ex(obj, "d", NULL)) {
+	if (jwt_json_has(obj, "d")) {
 		refuse(k, "key carries private material (\"d\"); publish public keys only");
 		return 0;
 	}
@@ -305,12 +309,11 @@ int jwks_parse_lazy(const char *buf, size_t len, struct jwks *out, char *err, si
 		snprintf(err, errcap, "key set is not valid JSON");
 		goto out;
 	}
-	if (!json_object_object_get_ex(root, "keys", &keys) ||
-	    !json_object_is_type(keys, json_type_array)) {
+	if (jwt_json_get_array(root, "keys", (size_t)0x7fffffff, &keys) != JWT_JSON_OK) {
 		snprintf(err, errcap, "key set has no \"keys\" array");
 		goto out;
 	}
-	n = json_object_array_length(keys);
+	n = jwt_json_array_len(keys);
 	if (n > JWKS_MAX_KEYS) {
 		snprintf(err, errcap, "key set has %zu keys, more than %d", n, JWKS_MAX_KEYS);
 		goto out;
@@ -322,17 +325,17 @@ int jwks_parse_lazy(const char *buf, size_t len, struct jwks *out, char *err, si
 	}
 	for (i = 0; i < n; i++) {
 		struct jwk *k = &out->keys[out->n];
-		json_object *obj = json_object_array_get_idx(keys, i);
+		json_object *obj = jwt_json_elem(keys, i);
 		char kty[8];
 
 		/* not a JWK object: ignored like any unknown member */
-		if (!json_object_is_type(obj, json_type_object) ||
+		if (!jwt_json_is_object(obj) ||
 		    copy_member(obj, "kty", kty, sizeof(kty)) != 0 || kty[0] == '\0')
 			continue;
 		memset(k, 0, sizeof(*k));
 		if (copy_member(obj, "kid", k->kid, sizeof(k->kid)) != 0)
 			k->kid[0] = '\0'; /* jwk_load gives the reason */
-		k->has_kid = json_object_object_get_ex(obj, "kid", NULL);
+		k->has_kid = jwt_json_has(obj, "kid");
 		k->obj = json_object_get(obj);
 		k->pending = 1;
 		out->n++;

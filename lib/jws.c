@@ -34,26 +34,37 @@ int jwt_length_looks_cut(size_t len)
 
 static int crit_ok(json_object *hdr, char *reason, size_t rcap)
 {
-	json_object *crit;
-	size_t i, j;
+	json_object *crit = NULL;
+	size_t i, j, n;
 
-	if (!json_object_object_get_ex(hdr, "crit", &crit))
+	switch (jwt_json_get_array(hdr, "crit", 64, &crit)) {
+	case JWT_JSON_ABSENT:
 		return 1;
-	if (!json_object_is_type(crit, json_type_array) || json_object_array_length(crit) == 0) {
-		snprintf(reason, rcap, "header \"crit\" is not a non-empty array");
+	case JWT_JSON_BAD:
+		snprintf(reason, rcap, "header \"crit\" is not an array of at most 64 names");
+		return 0;
+	case JWT_JSON_OK:
+		break;
+	}
+	if ((n = jwt_json_array_len(crit)) == 0) {
+		snprintf(reason, rcap, "header \"crit\" is an empty array");
 		return 0;
 	}
-	for (i = 0; i < json_object_array_length(crit); i++) {
-		json_object *c = json_object_array_get_idx(crit, i);
-		const char *name = json_object_get_string(c);
+	for (i = 0; i < n; i++) {
+		const char *name = NULL;
+		size_t len = 0;
+		char safe[64];
 		int known = 0;
 
+		if (jwt_json_elem_str(crit, i, 256, &name, &len) != JWT_JSON_OK || len == 0) {
+			snprintf(reason, rcap, "header \"crit\" holds something that is not a "
+			         "parameter name");
+			return 0;
+		}
 		for (j = 0; crit_understood[j] != NULL; j++)
 			known |= strcmp(name, crit_understood[j]) == 0;
-		if (!json_object_is_type(c, json_type_string) || !known) {
-			char safe[64];
-
-			jwt_sanitize(safe, sizeof(safe), name, strlen(name));
+		if (!known) {
+			jwt_sanitize(safe, sizeof(safe), name, len);
 			snprintf(reason, rcap, "header marks \"%s\" critical; not understood", safe);
 			return 0;
 		}
@@ -61,16 +72,21 @@ static int crit_ok(json_object *hdr, char *reason, size_t rcap)
 	return 1;
 }
 
+/* An optional string member of at most cap-1 bytes. */
 static int copy_str(json_object *hdr, const char *key, char *dst, size_t cap, int *present)
 {
-	const char *s = jwt_json_str(hdr, key, present);
+	const char *s = NULL;
+	size_t n = 0;
+	enum jwt_json_got g = jwt_json_get_str(hdr, key, cap - 1, &s, &n);
 
 	dst[0] = '\0';
-	if (!*present)
+	*present = g != JWT_JSON_ABSENT;
+	if (g == JWT_JSON_ABSENT)
 		return 0;
-	if (s == NULL || strlen(s) >= cap)
+	if (g != JWT_JSON_OK)
 		return -1;
-	memcpy(dst, s, strlen(s) + 1);
+	memcpy(dst, s, n);
+	dst[n] = '\0';
 	return 0;
 }
 
@@ -126,7 +142,7 @@ enum jwt_verdict jws_parse(const char *token, size_t len, struct jws *out,
 		goto out;
 	}
 	if ((hdr = jwt_json_parse((const char *)hbuf, hdr_len, JWS_HEADER_DEPTH)) == NULL ||
-	    !json_object_is_type(hdr, json_type_object)) {
+	    !jwt_json_is_object(hdr)) {
 		snprintf(reason, rcap, "header is not a JSON object (or nests too deep)");
 		goto out;
 	}
@@ -147,12 +163,12 @@ enum jwt_verdict jws_parse(const char *token, size_t len, struct jws *out,
 		v = JWT_UNSUPPORTED;
 		goto out;
 	}
-	if (json_object_object_get_ex(hdr, "zip", NULL)) {
+	if (jwt_json_has(hdr, "zip")) {
 		snprintf(reason, rcap, "compressed (\"zip\") tokens are not accepted");
 		v = JWT_UNSUPPORTED;
 		goto out;
 	}
-	if (json_object_object_get_ex(hdr, "b64", NULL)) {
+	if (jwt_json_has(hdr, "b64")) {
 		snprintf(reason, rcap, "unencoded payloads (\"b64\") are not accepted");
 		v = JWT_UNSUPPORTED;
 		goto out;
@@ -190,7 +206,7 @@ enum jwt_verdict jws_payload(const struct jws *jws, json_object **out, char *rea
 		goto out;
 	}
 	*out = jwt_json_parse((const char *)buf, n, JWS_PAYLOAD_DEPTH);
-	if (*out == NULL || !json_object_is_type(*out, json_type_object)) {
+	if (!jwt_json_is_object(*out)) {
 		snprintf(reason, rcap, "payload is not a JSON object (or nests too deep)");
 		json_object_put(*out);
 		*out = NULL;

@@ -17,6 +17,9 @@ void jwt_logf(const struct jwt_log *log, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* messages quote keys and tokens: nothing reaches syslog or a
+	 * terminal that could end a line or drive it */
+	jwt_printable(buf);
 	log->fn(log->ctx, level, buf);
 }
 
@@ -32,4 +35,11 @@ void jwt_sanitize(char *dst, size_t cap, const char *src, size_t srclen)
 		dst[o++] = c == '"' ? '\'' : (c >= 0x20 && c < 0x7f && c != '\\') ? (char)c : '?';
 	}
 	dst[o] = '\0';
+}
+
+void jwt_printable(char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
 }

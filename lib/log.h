@@ -19,4 +19,8 @@ void jwt_logf(const struct jwt_log *log, int level, const char *fmt, ...)
  * backslash and other bytes '?'. */
 void jwt_sanitize(char *dst, size_t cap, const char *src, size_t srclen);
 
+/* In place: every byte outside printable ASCII becomes '?'.  For text that
+ * goes to a log line or a terminal (reasons, CLI output). */
+void jwt_printable(char *s);
+
 #endif

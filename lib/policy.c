@@ -12,16 +12,17 @@
 #include "policy.h"
 #include "safefile.h"
 
-#define USER_MAP_MAX (1024 * 1024)
 #define GROUPS_MAX 256
+#define GROUP_NAME_MAX 256
+#define GROUPS_TEXT_MAX 4096
 
-int policy_valid_name(const char *s, size_t len)
+int policy_valid_name_n(const char *s, size_t len)
 {
 	size_t i;
 
 	/* useradd's own limit is 32; no path, field or option syntax. */
-	if (len == 0 || len > JWT_USERNAME_MAX || strlen(s) != len || s[0] == '-' ||
-	    strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+	if (s == NULL || len == 0 || len > JWT_USERNAME_MAX || s[0] == '-' ||
+	    (len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
 		return 0;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -33,34 +34,88 @@ int policy_valid_name(const char *s, size_t len)
 	return 1;
 }
 
-/* user_map_file: "CLAIMVALUE LOCALUSER" lines, '#' comments. */
+int policy_valid_name(const char *s, size_t len)
+{
+	return s != NULL && strlen(s) == len && policy_valid_name_n(s, len);
+}
+
+/* user_map_file: "CLAIMVALUE LOCALUSER" lines; blank lines and '#'
+ * comments (at the start of a line or after whitespace) are skipped, every
+ * other line must be exactly two words with a valid local user name, or the
+ * whole file is refused with "line N: ...".  key NULL only validates.
+ * Returns 0 found (out filled), 1 not found, -1 malformed (why). */
+static int user_map_scan(const char *text, size_t len, const char *key, char *out, size_t cap,
+                         char *why, size_t whycap)
+{
+	const char *p = text, *end = text + len;
+	unsigned line = 0;
+	int found = 0;
+
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(why, whycap, "contains a NUL byte");
+		return -1;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		const char *w[3], *q = p;
+		size_t wn[3], n = 0, i;
+
+		line++;
+		p = nl ? nl + 1 : end;
+		while (n < 3) {
+			while (q < le && (*q == ' ' || *q == '\t' || *q == '\r'))
+				q++;
+			if (q == le || *q == '#')
+				break;
+			w[n] = q;
+			while (q < le && *q != ' ' && *q != '\t' && *q != '\r')
+				q++;
+			wn[n] = (size_t)(q - w[n]);
+			n++;
+		}
+		if (n == 0)
+			continue;
+		if (n != 2) {
+			snprintf(why, whycap, "line %u: expected \"CLAIMVALUE LOCALUSER\"", line);
+			return -1;
+		}
+		for (i = 0; i < wn[0]; i++)
+			if ((unsigned char)w[0][i] < 0x21 || (unsigned char)w[0][i] == 0x7f) {
+				snprintf(why, whycap, "line %u: control character in the claim value", line);
+				return -1;
+			}
+		if (!policy_valid_name_n(w[1], wn[1])) {
+			snprintf(why, whycap, "line %u: not a valid local user name", line);
+			return -1;
+		}
+		if (!found && key != NULL && wn[0] == strlen(key) && memcmp(w[0], key, wn[0]) == 0) {
+			if (wn[1] >= cap) {
+				snprintf(why, whycap, "line %u: local user name too long", line);
+				return -1;
+			}
+			memcpy(out, w[1], wn[1]);
+			out[wn[1]] = '\0';
+			found = 1;
+		}
+	}
+	return found ? 0 : 1;
+}
+
+int user_map_validate(const char *text, size_t len, char *err, size_t errcap)
+{
+	return user_map_scan(text, len, NULL, NULL, 0, err, errcap) < 0 ? -1 : 0;
+}
+
 static int user_map_lookup(const char *path, const char *key, char *out, size_t cap,
                            char *why, size_t whycap)
 {
-	char *text = NULL, *line, *save = NULL;
+	char *text = NULL;
 	size_t len;
-	int rc = 1;
+	int rc;
 
 	if (read_trusted(path, USER_MAP_MAX, &text, &len, why, whycap) != 0)
 		return -1;
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		char *k, *u, *rest, *s2 = NULL;
-
-		if ((k = strtok_r(line, " \t\r", &s2)) == NULL || k[0] == '#')
-			continue;
-		u = strtok_r(NULL, " \t\r", &s2);
-		rest = strtok_r(NULL, " \t\r", &s2);
-		if (u == NULL || rest != NULL || strcmp(k, key) != 0)
-			continue;
-		if (strlen(u) >= cap) {
-			snprintf(why, whycap, "user_map_file entry for this identity is too long");
-			rc = -1;
-		} else {
-			memcpy(out, u, strlen(u) + 1);
-			rc = 0;
-		}
-		break;
-	}
+	rc = user_map_scan(text, len, key, out, cap, why, whycap);
 	free(text);
 	return rc;
 }
@@ -71,20 +126,21 @@ static enum jwt_verdict map_user(json_object *payload, const struct jwt_issuer *
 	const char *claim = iss->username_claim != NULL ? iss->username_claim : "sub";
 	json_object *v = jwt_json_path(payload, claim);
 	char val[256], why[200];
-	size_t len;
+	const char *s = NULL;
+	size_t len = 0;
 
-	if (v == NULL || !json_object_is_type(v, json_type_string)) {
+	if (!jwt_json_is_string(v)) {
 		snprintf(res->reason, sizeof(res->reason), "username claim \"%.60s\" is %s", claim,
 		         v == NULL ? "missing" : "not a string");
 		return JWT_BAD_USERNAME;
 	}
-	len = (size_t)json_object_get_string_len(v);
-	if (len >= sizeof(val) || memchr(json_object_get_string(v), '\0', len) != NULL) {
+	if (jwt_json_as_str(v, sizeof(val) - 1, &s, &len) != JWT_JSON_OK) {
 		snprintf(res->reason, sizeof(res->reason), "username claim \"%.60s\" is too long "
 		         "or contains a NUL byte", claim);
 		return JWT_BAD_USERNAME;
 	}
-	memcpy(val, json_object_get_string(v), len + 1);
+	memcpy(val, s, len);
+	val[len] = '\0';
 	if (iss->username_suffix != NULL) {
 		size_t sl = strlen(iss->username_suffix);
 
@@ -125,79 +181,88 @@ static enum jwt_verdict map_user(json_object *payload, const struct jwt_issuer *
 	return JWT_OK;
 }
 
-/* Calls fn for every group the token names (array, or space-separated string). */
-static int each_token_group(json_object *v, int (*fn)(void *, const char *), void *ctx)
+/* Calls fn for every group the token names (an array of strings, or one
+ * space-separated string), at most GROUPS_MAX of them; names that are empty,
+ * too long, hold a NUL or are not strings are skipped.  Stops when fn
+ * returns non-zero and returns that. */
+static int each_token_group(json_object *v, int (*fn)(void *, const char *, size_t), void *ctx)
 {
-	size_t i;
+	const char *g = NULL;
+	size_t i, n = 0;
+	int r;
 
-	if (v == NULL)
-		return 0;
-	if (json_object_is_type(v, json_type_array)) {
-		for (i = 0; i < json_object_array_length(v) && i < GROUPS_MAX; i++) {
-			json_object *e = json_object_array_get_idx(v, i);
+	if (jwt_json_is_array(v)) {
+		for (i = 0; i < jwt_json_array_len(v) && i < GROUPS_MAX; i++)
+			if (jwt_json_elem_str(v, i, GROUP_NAME_MAX, &g, &n) == JWT_JSON_OK && n > 0 &&
+			    (r = fn(ctx, g, n)) != 0)
+				return r;
+	} else if (jwt_json_as_str(v, GROUPS_TEXT_MAX, &g, &n) == JWT_JSON_OK) {
+		const char *p = g, *end = g + n;
 
-			if (json_object_is_type(e, json_type_string) &&
-			    strlen(json_object_get_string(e)) == (size_t)json_object_get_string_len(e) &&
-			    fn(ctx, json_object_get_string(e)))
-				return 1;
+		for (i = 0; p < end && i < GROUPS_MAX; i++) {
+			const char *w;
+
+			while (p < end && *p == ' ')
+				p++;
+			for (w = p; p < end && *p != ' '; p++)
+				;
+			if (p > w && (size_t)(p - w) <= GROUP_NAME_MAX && (r = fn(ctx, w, (size_t)(p - w))) != 0)
+				return r;
 		}
-	} else if (json_object_is_type(v, json_type_string)) {
-		char buf[4096], *g, *save = NULL;
-
-		if ((size_t)json_object_get_string_len(v) >= sizeof(buf))
-			return 0;
-		snprintf(buf, sizeof(buf), "%s", json_object_get_string(v));
-		for (g = strtok_r(buf, " ", &save); g != NULL; g = strtok_r(NULL, " ", &save))
-			if (fn(ctx, g))
-				return 1;
 	}
 	return 0;
 }
 
-static int word_in(const char *words, const char *w)
-{
-	size_t n = strlen(w);
-	const char *p = words;
+struct allow_ctx {
+	const struct jwt_words *allowed;
+};
 
-	while ((p = strstr(p, w)) != NULL) {
-		if ((p == words || p[-1] == ' ' || p[-1] == '\t' || p[-1] == ',') &&
-		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\t' || p[n] == ','))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
-static int allowed_cb(void *ctx, const char *g)
+static int allowed_cb(void *ctx, const char *g, size_t n)
 {
-	return word_in(ctx, g);
+	const struct allow_ctx *a = ctx;
+
+	return jwt_words_has(a->allowed, g, n);
 }
 
 struct map_ctx {
 	const struct jwt_issuer *iss;
 	struct jwt_result *res;
+	const char *granted[GROUPS_MAX]; /* local groups added so far (in iss) */
+	size_t n_granted;
 };
 
-static int map_cb(void *ctx, const char *g)
+static int granted_already(const struct map_ctx *m, const char *l)
 {
-	struct map_ctx *m = ctx;
 	size_t i;
 
-	for (i = 0; i < m->iss->n_group_map; i++) {
-		char local[512], *l, *save = NULL;
+	for (i = 0; i < m->n_granted; i++)
+		if (strcmp(m->granted[i], l) == 0)
+			return 1;
+	return 0;
+}
 
-		if (strcmp(m->iss->group_map[i].idp, g) != 0)
+static int map_cb(void *ctx, const char *g, size_t n)
+{
+	struct map_ctx *m = ctx;
+	size_t i, j;
+
+	for (i = 0; i < m->iss->n_group_map; i++) {
+		const struct jwt_group_map *gm = &m->iss->group_map[i];
+
+		if (strlen(gm->idp) != n || memcmp(gm->idp, g, n) != 0)
 			continue;
-		snprintf(local, sizeof(local), "%s", m->iss->group_map[i].local);
-		for (l = strtok_r(local, ",", &save); l != NULL; l = strtok_r(NULL, ",", &save)) {
+		for (j = 0; j < gm->local.n; j++) {
+			const char *l = gm->local.v[j];
 			size_t used = strlen(m->res->groups);
 
-			if (word_in(m->res->groups, l) || !policy_valid_name(l, strlen(l)))
+			if (granted_already(m, l) || !policy_valid_name(l, strlen(l)) ||
+			    m->n_granted >= GROUPS_MAX)
 				continue;
 			if (used + strlen(l) + 2 > sizeof(m->res->groups))
 				return 1;
 			snprintf(m->res->groups + used, sizeof(m->res->groups) - used, "%s%s",
 			         used ? " " : "", l);
+			m->granted[m->n_granted++] = l;
 		}
 	}
 	return 0;
@@ -207,16 +272,22 @@ static enum jwt_verdict check_groups(json_object *payload, const struct jwt_issu
                                      struct jwt_result *res)
 {
 	json_object *v;
-	struct map_ctx m = { iss, res };
+	struct map_ctx m;
+	struct allow_ctx allow = { &iss->allowed_groups };
 
 	if (iss->groups_claim == NULL)
 		return JWT_OK;
 	v = jwt_json_path(payload, iss->groups_claim);
-	if (iss->allowed_groups != NULL && !each_token_group(v, allowed_cb, iss->allowed_groups)) {
-		snprintf(res->reason, sizeof(res->reason), "token has none of the allowed groups "
-		         "(%.120s) in \"%.40s\"", iss->allowed_groups, iss->groups_claim);
+	if (iss->allowed_groups.n > 0 &&
+	    !each_token_group(v, allowed_cb, &allow)) {
+		snprintf(res->reason, sizeof(res->reason), "token has none of the %zu allowed "
+		         "groups (first \"%.60s\") in \"%.40s\"", iss->allowed_groups.n,
+		         iss->allowed_groups.v[0], iss->groups_claim);
 		return JWT_GROUP_DENIED;
 	}
+	memset(&m, 0, sizeof(m));
+	m.iss = iss;
+	m.res = res;
 	each_token_group(v, map_cb, &m);
 	return JWT_OK;
 }

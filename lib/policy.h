@@ -8,9 +8,15 @@
 #include "jwt.h"
 
 #define JWT_USERNAME_MAX 32
+#define USER_MAP_MAX (1024 * 1024)
 
 /* A name safe to look up and compare as a local user or group name. */
 int policy_valid_name(const char *s, size_t len);
+/* The same for len bytes that need not be NUL-terminated. */
+int policy_valid_name_n(const char *s, size_t len);
+
+/* Check user_map_file text: 0, or -1 with "line N: ..." in err. */
+int user_map_validate(const char *text, size_t len, char *err, size_t errcap);
 
 /* Map the username claim to a local user, check it against pam_user (may be
  * NULL), existence, root; then the groups policy.  Fills res->user/groups. */

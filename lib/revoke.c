@@ -20,6 +20,8 @@ static int next_word(const char **p, const char *end, const char **w, size_t *n)
 {
 	while (*p < end && (**p == ' ' || **p == '\t'))
 		(*p)++;
+	if (*p < end && **p == '#') /* the config's comment rule: to end of line */
+		*p = end;
 	*w = *p;
 	while (*p < end && **p != ' ' && **p != '\t')
 		(*p)++;
@@ -50,7 +52,7 @@ static int scan(const char *text, size_t len, const struct claims_seen *seen, ch
 		p = nl ? nl + 1 : end;
 		if (le > q && le[-1] == '\r')
 			le--;
-		if (!next_word(&q, le, &kind, &kn) || kind[0] == '#')
+		if (!next_word(&q, le, &kind, &kn))
 			continue;
 		if (!next_word(&q, le, &val, &vn) || (!word_is(kind, kn, "jti") &&
 		                                      !word_is(kind, kn, "sub"))) {
@@ -118,12 +120,8 @@ static enum jwt_verdict check_file(const char *path, const struct claims_seen *s
 		         why);
 		return JWT_CONFIG;
 	}
-	if (memchr(text, '\0', len) != NULL) {
-		snprintf(why, sizeof(why), "NUL byte");
-		r = -1;
-	} else {
-		r = scan(text, len, seen, why, sizeof(why), what, sizeof(what));
-	}
+	r = revoked_validate(text, len, why, sizeof(why)) != 0 ? -1
+	    : scan(text, len, seen, why, sizeof(why), what, sizeof(what));
 	free(text);
 	if (r < 0) {
 		snprintf(res->reason, sizeof(res->reason), "revocation list %.100s: %.120s", path,
@@ -141,7 +139,6 @@ enum jwt_verdict revoked_check(const struct jwt_config *cfg, const struct jwt_is
                                json_object *payload, struct jwt_result *res)
 {
 	struct claims_seen seen;
-	json_object *v;
 	enum jwt_verdict r;
 	char path[4096];
 
@@ -150,11 +147,9 @@ enum jwt_verdict revoked_check(const struct jwt_config *cfg, const struct jwt_is
 	memset(&seen, 0, sizeof(seen));
 	seen.jti = jwt_json_str(payload, "jti", NULL);
 	seen.sub = jwt_json_str(payload, "sub", NULL);
-	if (json_object_object_get_ex(payload, "iat", &v) &&
-	    (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))) {
-		seen.has_iat = 1;
-		seen.iat = json_object_get_int64(v);
-	}
+	/* claims_check already refused an iat that is not a bounded number */
+	seen.has_iat = jwt_json_get_int(payload, "iat", INT64_MIN + 1, INT64_MAX - 1,
+	                                &seen.iat) == JWT_JSON_OK;
 	if (iss->revoked_file != NULL && (r = check_file(iss->revoked_file, &seen, res)) != JWT_OK)
 		return r;
 	if (iss->revoked_uri != NULL) {

@@ -4,7 +4,7 @@
  *     jti VALUE                  that token
  *     sub VALUE                  every token of that subject
  *     sub VALUE before UNIXTIME  that subject's tokens issued (iat) before
- * '#' starts a comment line.  Read on every login, so a change takes effect
+ * '#' at the start of a line or after whitespace starts a comment.  Read on every login, so a change takes effect
  * at the next one.  An unreadable or malformed list denies (fail closed).
  */
 #ifndef PAM_JWT_REVOKE_H

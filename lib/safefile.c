@@ -18,13 +18,19 @@ static int owner_ok(uid_t uid)
 	return uid == 0 || uid == geteuid();
 }
 
-/* Check path and each ancestor directory (lstat: no symlinked dirs). */
+/* Check path and each ancestor directory (lstat: no symlinked dirs).  The
+ * first directory checked (path itself with include_self, else the one the
+ * file is in) is the one we read and create files in: it must be writable
+ * by root alone, sticky or not, or any local user could plant the lock,
+ * stamp or metadata file we then refuse.  Higher up, a sticky directory
+ * such as /tmp is fine: nobody else can rename what root made in it. */
 static int ancestors_ok(const char *path, int include_self, char *why, size_t whycap)
 {
 	char buf[PATH_MAX];
 	size_t n = strlen(path);
 	struct stat st;
 	char *slash;
+	int first = 1;
 
 	if (n == 0 || n >= sizeof(buf) || path[0] != '/') {
 		snprintf(why, whycap, "path must be absolute");
@@ -50,10 +56,12 @@ static int ancestors_ok(const char *path, int include_self, char *why, size_t wh
 			snprintf(why, whycap, "directory %s is not owned by root", buf);
 			return -1;
 		}
-		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-			snprintf(why, whycap, "directory %s is writable by group or others", buf);
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && (first || !(st.st_mode & S_ISVTX))) {
+			snprintf(why, whycap, "directory %s is writable by group or others%s", buf,
+			         (st.st_mode & S_ISVTX) ? " (sticky is not enough here)" : "");
 			return -1;
 		}
+		first = 0;
 		if (strcmp(buf, "/") == 0)
 			return 0;
 		slash = strrchr(buf, '/');
@@ -212,10 +220,13 @@ int lock_file(const char *path, long ms, int *waited, char *why, size_t whycap)
 {
 	struct stat st;
 	long slept = 0;
-	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	int fd;
 
 	if (waited != NULL)
 		*waited = 0;
+	if (ancestors_ok(path, 0, why, whycap) != 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0) {
 		snprintf(why, whycap, "%.200s: %s", path, strerror(errno));
 		return -1;

@@ -10,8 +10,10 @@
 /*
  * Open `path` read-only if it is absolute, not a symlink, a regular file of
  * at most max_size bytes, owned by root (or by the caller's euid), not
- * writable by group or other, and every ancestor directory is owned by
- * root/euid and not group/other-writable unless sticky.  Returns an fd or
+ * writable by group or other, the directory it is in is owned by root/euid
+ * and writable by nobody else (sticky or not), and every higher ancestor
+ * is owned by root/euid and not group/other-writable unless sticky.
+ * Returns an fd or
  * -1 with a short reason in why.
  */
 int open_trusted(const char *path, size_t max_size, int flags, char *why, size_t whycap);
@@ -37,7 +39,8 @@ int write_atomic(const char *dir, const char *path, const char *data, size_t len
  * another holder had to be waited for. */
 int lock_file(const char *path, long ms, int *waited, char *why, size_t whycap);
 
-/* Directory checks alone (for the cache dir before writing into it). */
+/* Directory checks alone (for the cache dir before writing into it): dir
+ * itself writable by root alone, ancestors as for open_trusted. */
 int dir_trusted(const char *dir, char *why, size_t whycap);
 
 #endif

@@ -279,6 +279,8 @@ enum jwt_verdict jwt_verify(const struct jwt_config *cfg, const char *token, siz
 		         "pam-jwt askpass)", len);
 		v = JWT_TRUNCATED;
 	}
+	/* reasons quote what the token and key set said: printable only */
+	jwt_printable(res->reason);
 	res->verdict = v;
 	return v;
 }

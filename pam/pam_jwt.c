@@ -19,6 +19,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "audit.h"
 #include "conf.h"
 #include "device.h"
 #include "jwt.h"
@@ -165,20 +166,13 @@ static void one_time_use(const struct jwt_config *cfg, struct jwt_result *res, t
 static void audit(pam_handle_t *pamh, const char *pam_user, const struct jwt_result *r,
                   const char *method)
 {
-	const void *item = NULL;
-	char rhost[128] = "", user[64] = "";
+	const void *rhost = NULL;
+	char line[4096];
 
-	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS && item != NULL)
-		jwt_sanitize(rhost, sizeof(rhost), item, strlen(item));
-	if (pam_user != NULL)
-		jwt_sanitize(user, sizeof(user), pam_user, strlen(pam_user));
-	pam_syslog(pamh, r->verdict == JWT_OK ? LOG_NOTICE : LOG_WARNING,
-	           "%s verdict=%s user=\"%s\" mapped=\"%s\" issuer=\"%s\" iss=\"%s\" sub=\"%s\" "
-	           "jti=\"%s\" kid=\"%s\" alg=\"%s\" rhost=\"%s\" method=\"%s\" %s=\"%s\"",
-	           r->verdict == JWT_OK ? "accepted" : "rejected", jwt_verdict_name(r->verdict),
-	           user, r->user, r->issuer_name, r->iss, r->sub, r->jti, r->kid, r->alg, rhost, method,
-	           r->verdict == JWT_OK ? "groups" : "reason",
-	           r->verdict == JWT_OK ? r->groups : r->reason);
+	if (pam_get_item(pamh, PAM_RHOST, &rhost) != PAM_SUCCESS)
+		rhost = NULL;
+	jwt_audit_format(line, sizeof(line), r, pam_user, rhost, method);
+	pam_syslog(pamh, r->verdict == JWT_OK ? LOG_NOTICE : LOG_WARNING, "%s", line);
 }
 
 /* More to come?  The OpenSSH client cuts every answer to 1023 characters,
@@ -406,7 +400,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 		return PAM_IGNORE;
 	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL)
 		return PAM_IGNORE;
-	if ((groups = setcred_lookup(pamh, user, time(NULL))) == NULL)
+	if ((groups = setcred_take(pamh, user, time(NULL))) == NULL)
 		return PAM_IGNORE;
 	rc = groups[0] != '\0' ? setcred_add_groups(pamh, groups) : PAM_SUCCESS;
 	if (o.debug)
@@ -419,15 +413,14 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const char *user = NULL;
-	char *groups;
 
 	(void)flags;
 	(void)argc;
 	(void)argv;
-	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL)
+	/* Only a token this very handle accepted counts; nothing from the
+	 * environment (which the user can plant) grants an account. */
+	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL ||
+	    !setcred_token_login(pamh, user))
 		return PAM_IGNORE;
-	if ((groups = setcred_lookup(pamh, user, time(NULL))) == NULL)
-		return PAM_IGNORE;
-	free(groups);
 	return PAM_SUCCESS;
 }

@@ -11,7 +11,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
+#include <dirent.h>
 #include <openssl/evp.h>
 #include <security/pam_ext.h>
 
@@ -19,7 +19,11 @@
 #include "setcred.h"
 
 #define DATA_GROUPS "pam_jwt_groups"
-#define KEY_LEN 32
+#define DATA_USER "pam_jwt_user"        /* set by authenticate in this handle only */
+#define DATA_TAKEN "pam_jwt_taken_user" /* a grant this handle consumed */
+#define NONCE_LEN 32
+#define GRANT_MAX 2048
+#define GRANT_SWEEP_MAX 4096
 
 static void free_data(pam_handle_t *pamh, void *data, int status)
 {
@@ -28,110 +32,227 @@ static void free_data(pam_handle_t *pamh, void *data, int status)
 	free(data);
 }
 
-/* The per-boot key that authenticates our PAM environment variables, so a
- * module or env file earlier in the stack cannot grant groups by setting them. */
-static int mac_key(unsigned char key[KEY_LEN], int create)
+static const char *item_str(pam_handle_t *pamh, int type)
 {
-	char *buf = NULL, why[128];
-	size_t len = 0;
-	int fd;
+	const void *v = NULL;
 
-	if (create && geteuid() == 0) {
-		(void)mkdir(SETCRED_KEY_DIR, 0700);
-		fd = open(SETCRED_KEY_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			int ok = getrandom(key, KEY_LEN, 0) == KEY_LEN &&
-			         write(fd, key, KEY_LEN) == KEY_LEN && fsync(fd) == 0;
-
-			close(fd);
-			explicit_bzero(key, KEY_LEN);
-			if (!ok) {
-				unlink(SETCRED_KEY_FILE);
-				return -1;
-			}
-		}
-	}
-	if (read_trusted_flags(SETCRED_KEY_FILE, KEY_LEN, TRUSTED_SECRET, &buf, &len, why,
-	                       sizeof(why)) != 0)
-		return -1;
-	if (len != KEY_LEN) {
-		explicit_bzero(buf, len);
-		free(buf);
-		return -1;
-	}
-	memcpy(key, buf, KEY_LEN);
-	explicit_bzero(buf, len);
-	free(buf);
-	return 0;
+	return pam_get_item(pamh, type, &v) == PAM_SUCCESS && v != NULL ? v : "";
 }
 
-static int compute_mac(const char *user, const char *groups, long long stamp, int create,
-                       char hex[2 * 32 + 1])
+static void hex(char *out, const unsigned char *in, size_t n)
 {
-	unsigned char key[KEY_LEN], mac[32];
-	char msg[2048];
-	size_t maclen = 0, i;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", in[i]);
+}
+
+/* GRANT_DIR/<sha256(nonce) in hex>: the nonce itself is stored nowhere. */
+static int grant_path(const char *nonce_hex, char *path, size_t cap)
+{
+	unsigned char d[32];
+	unsigned int dl = 0;
+	char name[65];
+	int n;
+
+	if (EVP_Digest(nonce_hex, strlen(nonce_hex), d, &dl, EVP_sha256(), NULL) != 1 ||
+	    dl != sizeof(d))
+		return -1;
+	hex(name, d, sizeof(d));
+	n = snprintf(path, cap, "%s/%s", SETCRED_GRANT_DIR, name);
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* Binds a grant to this transaction's user, service and remote host. */
+static int grant_text(pam_handle_t *pamh, const char *user, long long expires,
+                      const char *groups, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "pam_jwt-grant-v2\n%s\n%s\n%s\n%lld\n%s\n", user,
+	                 item_str(pamh, PAM_SERVICE), item_str(pamh, PAM_RHOST), expires,
+	                 groups);
+
+	return n > 0 && (size_t)n < cap ? n : -1;
+}
+
+/* Records nobody consumed (no setcred in that stack) are removed once old. */
+static void sweep(time_t now)
+{
+	DIR *d = opendir(SETCRED_GRANT_DIR);
+	struct dirent *e;
+	int seen = 0;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL && seen++ < GRANT_SWEEP_MAX) {
+		struct stat st;
+
+		if (e->d_name[0] == '.' ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (!S_ISREG(st.st_mode) || now - st.st_mtime > SETCRED_MAX_AGE)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+static int grant_write(pam_handle_t *pamh, const struct jwt_result *res, time_t now)
+{
+	unsigned char nonce[NONCE_LEN];
+	char nonce_hex[2 * NONCE_LEN + 1], path[256], text[GRANT_MAX],
+	     env[sizeof(SETCRED_ENV) + 2 * NONCE_LEN + 2], why[200];
 	int n, rc = -1;
 
-	if (mac_key(key, create) != 0)
+	if (geteuid() != 0)
+		return -1; /* only root can keep a grant out of the user's reach */
+	(void)mkdir("/run/pam_jwt", 0755);
+	if (mkdir(SETCRED_GRANT_DIR, 0700) != 0 && errno != EEXIST)
 		return -1;
-	n = snprintf(msg, sizeof(msg), "pam_jwt-setcred-v1%c%s%c%s%c%lld", 0, user, 0, groups, 0,
-	             stamp);
-	if (n > 0 && (size_t)n < sizeof(msg) &&
-	    EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, KEY_LEN, (unsigned char *)msg,
-	              (size_t)n, mac, sizeof(mac), &maclen) != NULL && maclen == sizeof(mac)) {
-		for (i = 0; i < sizeof(mac); i++)
-			snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-		rc = 0;
+	if (dir_trusted(SETCRED_GRANT_DIR, why, sizeof(why)) != 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", why);
+		return -1;
 	}
-	explicit_bzero(key, sizeof(key));
+	sweep(now);
+	if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
+		goto out;
+	hex(nonce_hex, nonce, sizeof(nonce));
+	if (grant_path(nonce_hex, path, sizeof(path)) != 0 ||
+	    (n = grant_text(pamh, res->user, (long long)now + SETCRED_MAX_AGE, res->groups, text,
+	                    sizeof(text))) < 0)
+		goto out;
+	if (write_atomic(SETCRED_GRANT_DIR, path, text, (size_t)n, 0600, why, sizeof(why)) != 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", why);
+		goto out;
+	}
+	snprintf(env, sizeof(env), "%s=%s", SETCRED_ENV, nonce_hex);
+	if (pam_putenv(pamh, env) != PAM_SUCCESS) {
+		unlink(path);
+		goto out;
+	}
+	rc = 0;
+out:
+	explicit_bzero(nonce, sizeof(nonce));
+	explicit_bzero(nonce_hex, sizeof(nonce_hex));
+	explicit_bzero(env, sizeof(env));
 	return rc;
 }
 
 int setcred_record(pam_handle_t *pamh, const struct jwt_result *res, time_t now)
 {
-	char buf[1400], hex[65];
-	char *copy = strdup(res->groups);
+	char buf[1400];
+	char *groups = strdup(res->groups), *user = strdup(res->user);
 
-	if (copy == NULL || pam_set_data(pamh, DATA_GROUPS, copy, free_data) != PAM_SUCCESS) {
-		free(copy);
+	if (groups == NULL || user == NULL ||
+	    pam_set_data(pamh, DATA_GROUPS, groups, free_data) != PAM_SUCCESS) {
+		free(groups);
+		free(user);
 		return -1;
 	}
+	if (pam_set_data(pamh, DATA_USER, user, free_data) != PAM_SUCCESS) {
+		free(user);
+		return -1;
+	}
+	/* informational only: nothing reads them back */
 	snprintf(buf, sizeof(buf), "PAM_JWT_ISS=%s", res->iss);
 	pam_putenv(pamh, buf);
 	snprintf(buf, sizeof(buf), "PAM_JWT_SUB=%s", res->sub);
 	pam_putenv(pamh, buf);
-	snprintf(buf, sizeof(buf), "PAM_JWT_GROUPS=%s", res->groups);
-	pam_putenv(pamh, buf);
-	if (compute_mac(res->user, res->groups, (long long)now, 1, hex) == 0) {
-		snprintf(buf, sizeof(buf), "PAM_JWT_MAC=%lld:%s", (long long)now, hex);
-		pam_putenv(pamh, buf);
-	}
+	/* without a grant, a split (sshd keyboard-interactive) login only
+	 * loses its supplementary groups: less, never more */
+	(void)grant_write(pamh, res, now);
 	return 0;
 }
 
-char *setcred_lookup(pam_handle_t *pamh, const char *user, time_t now)
+static int data_is(pam_handle_t *pamh, const char *key, const char *user)
+{
+	const void *u = NULL;
+
+	return user != NULL && pam_get_data(pamh, key, &u) == PAM_SUCCESS && u != NULL &&
+	       strcmp(u, user) == 0;
+}
+
+int setcred_token_login(pam_handle_t *pamh, const char *user)
+{
+	return data_is(pamh, DATA_USER, user);
+}
+
+/* Take the grant the environment names: read it and unlink it before use,
+ * so it serves one setcred at most; it must be for this user, service and
+ * host, and young. */
+static char *grant_take(pam_handle_t *pamh, const char *user, time_t now)
+{
+	const char *nonce = pam_getenv(pamh, SETCRED_ENV);
+	char path[256], want[GRANT_MAX], *text = NULL, *groups = NULL, *nl, why[200];
+	size_t len = 0, i, head;
+	int n;
+
+	if (nonce == NULL)
+		return NULL;
+	for (i = 0; nonce[i] != '\0'; i++)
+		if (!((nonce[i] >= '0' && nonce[i] <= '9') || (nonce[i] >= 'a' && nonce[i] <= 'f')))
+			break;
+	if (i != 2 * NONCE_LEN || nonce[i] != '\0' || grant_path(nonce, path, sizeof(path)) != 0)
+		goto out;
+	if (read_trusted_flags(path, GRANT_MAX, TRUSTED_SECRET, &text, &len, why, sizeof(why)) != 0)
+		goto out; /* consumed, expired or never ours */
+	if (unlink(path) != 0) {
+		pam_syslog(pamh, LOG_ERR, "%s: cannot consume grant: %s", path, strerror(errno));
+		goto out;
+	}
+	/* compare everything but the expiry and the groups */
+	if ((n = grant_text(pamh, user, 0, "", want, sizeof(want))) < 0)
+		goto out;
+	head = (size_t)n - strlen("0\n\n");
+	if (len <= head || memcmp(text, want, head) != 0) {
+		pam_syslog(pamh, LOG_WARNING, "%s names another user, service or host; ignored",
+		           SETCRED_ENV);
+		goto out;
+	}
+	{
+		char *end;
+		long long expires = strtoll(text + head, &end, 10);
+
+		if (*end != '\n' || expires < (long long)now || expires > (long long)now + SETCRED_MAX_AGE)
+			goto out;
+		if ((nl = strchr(end + 1, '\n')) == NULL || nl[1] != '\0')
+			goto out;
+		*nl = '\0';
+		groups = strdup(end + 1);
+	}
+out:
+	if (text != NULL) {
+		explicit_bzero(text, len);
+		free(text);
+	}
+	return groups;
+}
+
+char *setcred_take(pam_handle_t *pamh, const char *user, time_t now)
 {
 	const void *data = NULL;
-	const char *groups, *mac;
-	char *end, hex[65];
-	long long stamp;
+	char *granted, *copy;
 
-	if (pam_get_data(pamh, DATA_GROUPS, &data) == PAM_SUCCESS && data != NULL)
+	/* Whatever the environment names is consumed and removed first, also
+	 * when this handle itself authenticated: left behind, it would reach
+	 * the session and could be replayed by the user. */
+	granted = user != NULL ? grant_take(pamh, user, now) : NULL;
+	(void)pam_putenv(pamh, SETCRED_ENV);
+	if ((setcred_token_login(pamh, user) || data_is(pamh, DATA_TAKEN, user)) &&
+	    pam_get_data(pamh, DATA_GROUPS, &data) == PAM_SUCCESS && data != NULL) {
+		free(granted);
 		return strdup(data);
-	groups = pam_getenv(pamh, "PAM_JWT_GROUPS");
-	mac = pam_getenv(pamh, "PAM_JWT_MAC");
-	if (groups == NULL || mac == NULL || user == NULL)
-		return NULL;
-	stamp = strtoll(mac, &end, 10);
-	if (*end != ':' || stamp > (long long)now + 60 || (long long)now - stamp > SETCRED_MAX_AGE)
-		return NULL;
-	if (compute_mac(user, groups, stamp, 0, hex) != 0 || strlen(end + 1) != 64 ||
-	    CRYPTO_memcmp(hex, end + 1, 64) != 0) {
-		pam_syslog(pamh, LOG_WARNING, "PAM_JWT_MAC does not verify; ignoring PAM_JWT_GROUPS");
-		return NULL;
 	}
-	return strdup(groups);
+	if (granted == NULL)
+		return NULL;
+	/* later setcred calls of this process and its children (sshd calls it
+	 * again after initgroups) find it here */
+	copy = strdup(granted);
+	if (copy == NULL || pam_set_data(pamh, DATA_GROUPS, copy, free_data) != PAM_SUCCESS) {
+		free(copy);
+	} else if ((copy = strdup(user)) == NULL ||
+	           pam_set_data(pamh, DATA_TAKEN, copy, free_data) != PAM_SUCCESS) {
+		free(copy);
+	}
+	return granted;
 }
 
 int setcred_add_groups(pam_handle_t *pamh, const char *groups)

@@ -7,18 +7,30 @@
 
 #include "jwt.h"
 
-#define SETCRED_KEY_DIR "/run/pam_jwt"
-#define SETCRED_KEY_FILE SETCRED_KEY_DIR "/setcred.key"
-#define SETCRED_MAX_AGE 600
+#define SETCRED_GRANT_DIR "/run/pam_jwt/grants"
+#define SETCRED_MAX_AGE 300
+#define SETCRED_ENV "PAM_JWT_GRANT"
 
-/* Record an accepted token: pam_set_data for the same process, and PAM
- * environment variables (with a MAC) for sshd's keyboard-interactive path,
- * where authentication ran in a child that is gone by setcred. */
+/*
+ * Record an accepted token's local groups for this PAM transaction: as pam
+ * data in this handle, and - for sshd's keyboard-interactive path, where
+ * authentication runs in a child that is gone by setcred - as a one-time
+ * grant: a root-only record in SETCRED_GRANT_DIR named by the hash of a
+ * random nonce, with only the nonce in the PAM environment.  The first
+ * setcred of the same user, service and remote host consumes the record;
+ * a nonce seen later (in the session's environment, copied into
+ * ~/.pam_environment) names nothing.
+ */
 int setcred_record(pam_handle_t *pamh, const struct jwt_result *res, time_t now);
 
-/* The mapped local groups of a token login of `user`, from pam data or a
- * verified environment; NULL if this was not a token login.  Caller frees. */
-char *setcred_lookup(pam_handle_t *pamh, const char *user, time_t now);
+/* The mapped local groups of a token login of `user` in this transaction,
+ * consuming a one-time grant; NULL if this was not a token login.  Caller
+ * frees. */
+char *setcred_take(pam_handle_t *pamh, const char *user, time_t now);
+
+/* Did pam_sm_authenticate of this very handle accept a token for user?
+ * (pam data only: nothing from the environment counts). */
+int setcred_token_login(pam_handle_t *pamh, const char *user);
 
 /* Add the named local groups (space separated) as supplementary groups. */
 int setcred_add_groups(pam_handle_t *pamh, const char *groups);

@@ -66,6 +66,66 @@ if command -v systemd-analyze >/dev/null; then
 		fail "systemd-analyze verify: $out"
 	fi
 fi
+# Every "#key = value" line of the shipped sample is valid once uncommented,
+# trailing comment and all (the one comment rule, pam_jwt.conf(5)).
+sample=$top_srcdir/conf/pam_jwt.conf
+run status --config "$sample"
+[ "$rc" != 2 ] && pass "shipped sample parses" || fail "shipped sample: $out"
+n=0
+while IFS=: read -r lineno _; do
+	n=$((n + 1))
+	sed "${lineno}s/^#//" "$sample" > "$T/uncommented.conf"
+	run status --config "$T/uncommented.conf"
+	[ "$rc" != 2 ] || fail "sample line $lineno uncommented: $out"
+done < <(grep -n '^#[a-z_]* = ' "$sample")
+[ "$n" -ge 20 ] && pass "$n commented-out sample lines each valid when uncommented" ||
+	fail "only $n commented-out lines found in the sample"
+
+# Lists: a malformed user_map_file or revocation list is named with its
+# line by check and status, and status says the issuer would deny everything.
+printf 'alice alice
+broken-line
+' > "$T/users"
+printf 'jti ok
+jti a b c
+' > "$T/revoked"
+printf '[issuer a]
+issuer = https://i.test
+audience = x
+jwks_file = %s/none.jwks
+user_map_file = %s/users
+revoked_file = %s/revoked
+' \
+	"$T" "$T" "$T" > "$T/lists.conf"
+run status --config "$T/lists.conf"
+expect_eq "$rc" 1 "status: broken lists are exit 1"
+case $out in *"users: DENIES EVERY TOKEN: line 2: "*) pass "status names user_map_file line 2" ;;
+	*) fail "status user_map: $out" ;; esac
+case $out in *"revoked: DENIES EVERY TOKEN: line 2: "*) pass "status names revoked_file line 2" ;;
+	*) fail "status revoked: $out" ;; esac
+printf 'alice alice   # the admin
+# comment
+
+bob bob
+' > "$T/users"
+printf 'jti ok   # leaked 2026-11-30
+' > "$T/revoked"
+run status --config "$T/lists.conf"
+case $out in *"users: ok"*"revoked: ok"*) pass "status: valid lists with comments are ok" ;;
+	*) fail "status valid lists: $out" ;; esac
+
+# A hostile key set cannot drive the administrator's terminal.
+printf '{"keys":[{"kty":"EC","crv":"P-256","kid":"\u001b[2J\nkey:        fake","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}' \
+	> "$T/evil.jwks"
+printf '[issuer a]
+issuer = https://i.test
+audience = x
+jwks_file = %s/evil.jwks
+' "$T" > "$T/evil.conf"
+run status --config "$T/evil.conf"
+if printf %s "$out" | LC_ALL=C grep -q $'\x1b'; then fail "status printed ESC from a kid"; else pass "status: no control characters from a kid"; fi
+expect_eq "$(grep -c '^  key:' <<< "$out")" 1 "status: one key line, no forged one"
+
 # Every config block in README.md is valid for the real parser.
 awk '/^```ini$/ { on = 1; next } /^```$/ { on = 0 } on' "$top_srcdir/README.md" > "$T/readme.conf"
 run status --config "$T/readme.conf"

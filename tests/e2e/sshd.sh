@@ -76,6 +76,19 @@ out=$(login "$T/alice.jwt" alice keyboard-interactive) || true
 contains "$out" "uid=4100(alice) gid=4100(alice) groups=4100(alice),.*operators" \
 	"token login: id shows alice and the group_map groups"
 contains "$out" "developers" "token login: developers mapped too"
+# What the session can see must not grant groups to a later login.
+out=$(PAM_JWT_TOKEN_FILE=$T/alice.jwt sshd_login "$S" "$PORT" alice keyboard-interactive env 2>&1) || true
+contains "$out" "^PAM_JWT_SUB=" "session: informational PAM_JWT_SUB is there"
+grep -q "^PAM_JWT_\(GROUPS\|MAC\)=" <<< "$out" && fail "session sees a group grant: $out" ||
+	pass "session: no group list or MAC in the environment"
+grant=$(sed -n 's/^PAM_JWT_GRANT=//p' <<< "$out")
+if [ -z "$grant" ]; then
+	pass "session: no grant in the environment"
+elif [ -e "/run/pam_jwt/grants/$(printf %s "$grant" | sha256sum | cut -c1-64)" ]; then
+	fail "session: the grant it sees is still usable"
+else
+	pass "session: the grant it sees was consumed by setcred"
+fi
 [ -s "$T/cache/e2e.jwks" ] && pass "first login fetched the keys through discovery" ||
 	fail "no cache after the first login"
 contains "$(grep -a 'refresh helper' "$S/authlog")" "refresh helper succeeded" \

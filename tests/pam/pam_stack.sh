@@ -22,7 +22,8 @@ group_map = nobody-maps-this no-such-local-group
 EOF
 sed "s|jwks_file = .*|jwks_file = $T/missing.jwks|" "$T/jwt.conf" > "$T/nokeys.conf"
 printf 'auth required pam_permit.so\n' > "$T/pam.d/handle"
-printf 'auth required %s config=%s\n' "$MODULE" "$T/jwt.conf" > "$T/pam.d/jwt"
+printf 'auth required %s config=%s\naccount required %s\n' "$MODULE" "$T/jwt.conf" "$MODULE" \
+	> "$T/pam.d/jwt"
 printf 'auth sufficient %s config=%s\nauth required pam_unix.so try_first_pass\n' \
 	"$MODULE" "$T/jwt.conf" > "$T/pam.d/stack"
 
@@ -65,6 +66,40 @@ expect_eq "$(direct password alice "config=$T/absent.conf" | code_of module)" PA
 	"a password still falls through when the config is broken"
 expect_eq "$(direct ok alice "$A bogus_option" | code_of module)" PAM_SERVICE_ERR \
 	"unknown module option: PAM_SERVICE_ERR"
+# cache_dir writable by others (sticky or not) is refused: anyone could plant
+# the lock, stamp or metadata files there.  The same cache in a 0755 dir works.
+for d in good sticky; do
+	mkdir -p "$T/cache-$d"
+	cp "$V/jwks.json" "$T/cache-$d/fetched.jwks"
+	printf 'source=https://idp.test/jwks\nfetched=%s\nexpires=%s\nattempt=%s\n' \
+		"$(date +%s)" "$(( $(date +%s) + 3600 ))" "$(date +%s)" > "$T/cache-$d/fetched.meta"
+	printf 'cache_dir = %s/cache-%s\nrefresh_helper = /bin/false\n[issuer fetched]\nissuer = https://idp.test/realm\naudience = ssh://host.test\njwks_uri = https://idp.test/jwks\n' \
+		"$T" "$d" > "$T/cache-$d.conf"
+done
+chmod 0755 "$T/cache-good"; chmod 1777 "$T/cache-sticky"
+expect_eq "$(direct ok alice "config=$T/cache-good.conf" | code_of module)" PAM_SUCCESS \
+	"fetched keys in a root-only cache_dir: PAM_SUCCESS"
+expect_eq "$(direct ok alice "config=$T/cache-sticky.conf" | code_of module)" PAM_AUTHINFO_UNAVAIL \
+	"sticky world-writable cache_dir refused: PAM_AUTHINFO_UNAVAIL"
+[ -e "$T/cache-sticky/fetched.stamp" ] && fail "a stamp was created in the sticky cache_dir" ||
+	pass "nothing created in the sticky cache_dir"
+
+# A malformed user_map_file denies every token (PAM_SERVICE_ERR, the line in
+# the reason); the same map well formed, with comments, logs in.
+printf 'alice alice   # Alice\nbob\n' > "$T/users.bad"
+printf '# identities\nalice alice   # Alice\n\nbob bob\n' > "$T/users.good"
+for m in bad good; do
+	sed "/^groups_claim/i user_map_file = $T/users.$m" "$T/jwt.conf" > "$T/map-$m.conf"
+done
+expect_eq "$(direct ok alice "config=$T/map-bad.conf" | code_of module)" PAM_SERVICE_ERR \
+	"malformed user_map_file: PAM_SERVICE_ERR for a valid token"
+expect_eq "$(direct ok alice "config=$T/map-good.conf" | code_of module)" PAM_SUCCESS \
+	"well-formed user_map_file with comments: PAM_SUCCESS"
+printf 'jti x\nsub\n' > "$T/revoked.bad"
+sed "/^groups_claim/i revoked_file = $T/revoked.bad" "$T/jwt.conf" > "$T/rev-bad.conf"
+expect_eq "$(direct ok alice "config=$T/rev-bad.conf" | code_of module)" PAM_SERVICE_ERR \
+	"malformed revocation list: PAM_SERVICE_ERR for a valid token"
+
 out=$(direct ok alice "$A use_first_pass")
 expect_eq "$(code_of module <<< "$out")" PAM_IGNORE "use_first_pass without PAM_AUTHTOK: PAM_IGNORE"
 expect_eq "$(grep -c '^prompt:' <<< "$out")" 0 "use_first_pass never prompts"
@@ -91,21 +126,51 @@ groups=$(code_of groups <<< "$out")
 for g in operators wheel developers; do
 	case " $groups " in *" $g "*) pass "setcred added $g" ;; *) fail "group $g missing: $groups" ;; esac
 done
-expect_eq "$(code_of env_groups <<< "$out")" "operators wheel developers no-such-local-group" \
-	"PAM_JWT_GROUPS exported"
 expect_eq "$(code_of env_sub <<< "$out")" alice "PAM_JWT_SUB exported"
+has_not() { if grep -q "$2" <<< "$1"; then fail "$3: $1"; else pass "$3"; fi; }
+has_not "$out" "^env: PAM_JWT_GRANT=" "same process: no grant left in the environment after setcred"
+has_not "$out" "^env: PAM_JWT_\(GROUPS\|MAC\)=" "no group list or MAC in the environment"
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --acct)
+expect_eq "$(code_of acct <<< "$out")" PAM_SUCCESS "acct_mgmt: PAM_SUCCESS after this handle's token login"
 
 # sshd keyboard-interactive: authenticate in a child, only the environment returns.
 out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split)
-expect_eq "$(code_of setcred <<< "$out")" PAM_SUCCESS "split: setcred from the environment"
+expect_eq "$(code_of setcred <<< "$out")" PAM_SUCCESS "split: setcred from the one-time grant"
 case " $(code_of groups <<< "$out") " in *" operators "*) pass "split: groups added" ;;
 	*) fail "split: $out" ;; esac
+has_not "$out" "^env: PAM_JWT_GRANT=" "split: the grant is out of the environment after setcred"
+grant=$(sed -n 's/^child_env: \(PAM_JWT_GRANT=.*\)/\1/p' <<< "$out")
+case $grant in PAM_JWT_GRANT=????????????????????????????????????????????????????????????????) pass "split: the child handed back a 64-hex grant" ;;
+	*) fail "split: no grant handed back: $out" ;; esac
 out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split --tamper)
-case " $(code_of groups <<< "$out") " in *" operators "*|*" root "*) fail "tampered env granted groups: $out" ;;
-	*) pass "split: a changed PAM_JWT_GROUPS grants nothing" ;; esac
+case " $(code_of groups <<< "$out") " in *" operators "*|*" root "*) fail "tampered grant granted groups: $out" ;;
+	*) pass "split: a changed PAM_JWT_GRANT grants nothing" ;; esac
 out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/password.jwt" --setcred)
 case " $(code_of groups <<< "$out") " in *" operators "*|*" wheel "*) fail "password login got groups: $out" ;;
 	*) pass "password login: setcred adds no groups" ;; esac
+
+# The grant the session could see, replayed into a later password login
+# (pam_env user_readenv=1 before pam_jwt's setcred): nothing.
+printf '%s\nPAM_JWT_GROUPS=operators wheel\nPAM_JWT_MAC=%s:%064d\n' "$grant" "$(date +%s)" 0 > "$V/replay.env"
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --no-auth --env "$V/replay.env" --setcred --acct)
+case " $(code_of groups <<< "$out") " in *" operators "*|*" wheel "*) fail "replayed grant gave groups: $out" ;;
+	*) pass "replayed grant (already consumed) gives no groups" ;; esac
+# (pam_jwt alone in "account": its PAM_IGNORE makes libpam deny)
+expect_eq "$(code_of acct <<< "$out")" PAM_PERM_DENIED "acct_mgmt grants nothing on a replayed grant"
+# A grant nobody consumed yet (authenticate only) serves neither another
+# user nor a second use.
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --split)
+grant=$(sed -n 's/^child_env: \(PAM_JWT_GRANT=.*\)/\1/p' <<< "$out")
+printf '%s\n' "$grant" > "$V/fresh.env"
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt bob --no-auth --env "$V/fresh.env" --setcred --acct)
+case " $(code_of groups <<< "$out") " in *" operators "*|*" wheel "*) fail "alice's grant gave bob groups: $out" ;;
+	*) pass "a grant for alice gives bob nothing" ;; esac
+expect_eq "$(code_of acct <<< "$out")" PAM_PERM_DENIED "acct_mgmt grants bob nothing"
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --no-auth --env "$V/fresh.env" --setcred)
+case " $(code_of groups <<< "$out") " in *" operators "*|*" wheel "*) fail "grant used after another's attempt consumed it: $out" ;;
+	*) pass "a grant is consumed by the first setcred that names it, whoever it was for" ;; esac
+ls /run/pam_jwt/grants > "$V/grants.ls" 2>/dev/null
+expect_eq "$(stat -c %a /run/pam_jwt/grants)" 700 "grant directory is root-only"
 unset LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
 
 # In front of pam_unix: a local user with a real password hash, seen through

@@ -9,7 +9,13 @@
  *                      and print the process's supplementary group names
  *     --split          authenticate in a child process and hand only the PAM
  *                      environment back, as sshd's keyboard-interactive does
- *     --tamper         with --split: change PAM_JWT_GROUPS on the way back
+ *     --tamper         with --split: change PAM_JWT_GRANT on the way back
+ *     --env FILE       pam_putenv each line of FILE first (what pam_env
+ *                      user_readenv=1 would read from ~/.pam_environment)
+ *     --no-auth        skip pam_authenticate (another module said yes)
+ *     --acct           call pam_acct_mgmt after authentication
+ * Prints the PAM environment at the end ("env: NAME=VALUE"), and with
+ * --split the one the child handed back ("child_env: NAME=VALUE").
  *     --direct SO ARGS call SO's pam_sm_authenticate itself (on a real pam
  *                      handle) with the space-separated ARGS, to see the
  *                      module's own return code rather than the stack's
@@ -197,8 +203,8 @@ int main(int argc, char **argv)
 {
 	struct pam_conv c = { conv, NULL };
 	pam_handle_t *pamh = NULL;
-	int i, rc, do_setcred = 0, split = 0, tamper = 0;
-	const char *direct = NULL;
+	int i, rc, do_setcred = 0, split = 0, tamper = 0, no_auth = 0, acct = 0;
+	const char *direct = NULL, *envfile = NULL;
 	char *direct_args = NULL;
 
 	if (argc < 4)
@@ -214,6 +220,12 @@ int main(int argc, char **argv)
 			split = 1;
 		else if (strcmp(argv[i], "--tamper") == 0)
 			tamper = 1;
+		else if (strcmp(argv[i], "--env") == 0 && i + 1 < argc)
+			envfile = argv[++i];
+		else if (strcmp(argv[i], "--no-auth") == 0)
+			no_auth = 1;
+		else if (strcmp(argv[i], "--acct") == 0)
+			acct = 1;
 		else if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc)
 			return run_loop(argv[1], argv[2], argv[3], argv[++i]);
 		else if (strcmp(argv[i], "--direct") == 0 && i + 2 < argc) {
@@ -227,7 +239,16 @@ int main(int argc, char **argv)
 	rc = pam_start_confdir(argv[2], argv[3], &c, argv[1], &pamh);
 	if (rc != PAM_SUCCESS)
 		return 2;
-	if (direct != NULL) {
+	if (envfile != NULL) {
+		char *text = slurp(envfile), *line, *save = NULL;
+
+		for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+			pam_putenv(pamh, line);
+		free(text);
+	}
+	if (no_auth) {
+		rc = PAM_SUCCESS;
+	} else if (direct != NULL) {
 		int (*sm)(pam_handle_t *, int, int, const char **);
 		const char *args[16];
 		int n = 0;
@@ -284,14 +305,17 @@ int main(int argc, char **argv)
 
 			for (line = strtok_r(strchr(buf, '\n'), "\n", &save); line != NULL;
 			     line = strtok_r(NULL, "\n", &save)) {
-				if (tamper && strncmp(line, "PAM_JWT_GROUPS=", 15) == 0)
-					pam_putenv(pamh, "PAM_JWT_GROUPS=root");
-				else
-					pam_putenv(pamh, line);
+				if (!quiet)
+					printf("child_env: %s\n", line);
+				if (tamper && strncmp(line, "PAM_JWT_GRANT=", 14) == 0 && line[14] != '\0')
+					line[14] = line[14] == 'a' ? 'b' : 'a';
+				pam_putenv(pamh, line);
 			}
 		}
 	}
 	printf("auth=%s\n", code_name(rc));
+	if (acct)
+		printf("acct=%s\n", code_name(pam_acct_mgmt(pamh, 0)));
 	if (do_setcred) {
 		int s = pam_setcred(pamh, PAM_ESTABLISH_CRED);
 
@@ -299,10 +323,15 @@ int main(int argc, char **argv)
 		print_groups();
 	}
 	{
-		const char *g = pam_getenv(pamh, "PAM_JWT_GROUPS");
 		const char *sub = pam_getenv(pamh, "PAM_JWT_SUB");
+		char **env = pam_getenvlist(pamh), **e;
 
-		printf("env_groups=%s\nenv_sub=%s\n", g ? g : "", sub ? sub : "");
+		printf("env_sub=%s\n", sub ? sub : "");
+		for (e = env; e != NULL && *e != NULL; e++) {
+			printf("env: %s\n", *e);
+			free(*e);
+		}
+		free(env);
 	}
 	pam_end(pamh, rc);
 	free(answer);

@@ -90,8 +90,20 @@ int main(void)
 	         "[\"ssh-login\"]},\"email_verified\":true}", "at+jwt", 1) == JWT_LIFETIME,
 	   "lifetime over max_lifetime");
 	ok(check("{" BASE ",\"exp\":1700000600,\"realm_access\":{\"roles\":[\"ssh-login\"]},"
-	         "\"email_verified\":true}", "at+jwt", 1) == JWT_BAD_CLAIM,
-	   "max_lifetime needs iat");
+	         "\"email_verified\":true}", "at+jwt", 1) == JWT_OK,
+	   "no iat: the 600 s left count against max_lifetime");
+	ok(check("{" BASE ",\"exp\":1700007200,\"realm_access\":{\"roles\":[\"ssh-login\"]},"
+	         "\"email_verified\":true}", "at+jwt", 1) == JWT_LIFETIME,
+	   "no iat: 2 h left is over max_lifetime 1 h");
+	/* The default bound (1 day) holds without any max_lifetime line. */
+	ok(check("{" BASE ",\"exp\":2015360000}", "", 0) == JWT_LIFETIME,
+	   "ten-year token without iat refused by default");
+	ok(check("{" BASE ",\"iat\":1700000000,\"exp\":2015360000}", "", 0) == JWT_LIFETIME,
+	   "ten-year token with iat refused by default");
+	ok(check("{" BASE ",\"iat\":1699990000,\"exp\":1700080000}", "", 0) == JWT_LIFETIME,
+	   "25 h lifetime refused by default");
+	ok(check("{" BASE ",\"iat\":1700000000,\"exp\":1700003600}", "", 0) == JWT_OK,
+	   "one-hour token accepted by default");
 	ok(check("{" BASE ",\"iat\":1700000000,\"exp\":1700000600,\"realm_access\":{\"roles\":"
 	         "[\"admin\"]},\"email_verified\":true}", "at+jwt", 1) == JWT_CLAIM_MISMATCH,
 	   "required claim with another value");

@@ -48,8 +48,10 @@ int main(void)
 	ok(c->issuers[0].algorithms == (jwt_alg_find("RS256")->bit | jwt_alg_find("ES256")->bit),
 	   "algorithms mask");
 	ok(c->issuers[1].algorithms == JWT_ALG_ASYMMETRIC_MASK, "default: all asymmetric algorithms");
-	ok(c->issuers[1].n_group_map == 2 && strcmp(c->issuers[1].group_map[1].local, "sudo,adm") == 0,
-	   "group_map lines add to the inherited ones");
+	ok(c->issuers[1].n_group_map == 2 && c->issuers[1].group_map[1].local.n == 2 &&
+	   strcmp(c->issuers[1].group_map[1].local.v[0], "sudo") == 0 &&
+	   strcmp(c->issuers[1].group_map[1].local.v[1], "adm") == 0,
+	   "group_map lines add to the inherited ones, local groups split once");
 	ok(c->issuers[0].n_group_map == 1, "sections get their own copy of defaults");
 	ok(c->issuers[1].n_required == 1 && strcmp(c->issuers[1].required[0].path, "repository") == 0,
 	   "required_claim");
@@ -59,7 +61,40 @@ int main(void)
 
 	c = parse(ISS);
 	ok(c != NULL && strcmp(c->cache_dir, JWT_DEFAULT_CACHE_DIR) == 0, "default cache_dir");
+	ok(c != NULL && c->issuers[0].max_lifetime == JWT_DEFAULT_MAX_LIFETIME &&
+	   JWT_DEFAULT_MAX_LIFETIME == 86400, "max_lifetime defaults to one day");
 	jwt_config_free(c);
+
+	/* One comment rule: '#' at a line start or after whitespace. */
+	c = parse(ISS "groups_claim = groups   # where the IdP puts them\n"
+	          "allowed_groups = admins   # not contractors\n"
+	          "leeway = 30 # seconds\n"
+	          "typ = a#b\n"
+	          "[issuer y] # the second one\nissuer = https://y.test#frag\naudience = ssh://h\t#tab\n"
+	          "allowed_groups = ssh-users admins,ops\ngroups_claim = g\n");
+	ok(c != NULL, "trailing comments parse: %s", c ? "" : err);
+	if (c != NULL) {
+		const struct jwt_words *w = &c->issuers[0].allowed_groups;
+
+		ok(w->n == 1 && strcmp(w->v[0], "admins") == 0, "comment is not part of a word list");
+		ok(!jwt_words_has(w, "contractors", 11) && !jwt_words_has(w, "#", 1) &&
+		   !jwt_words_has(w, "not", 3), "comment words never match");
+		ok(c->issuers[0].leeway == 30, "number with a trailing comment");
+		is_str(c->issuers[0].groups_claim, "groups", "string with a trailing comment");
+		is_str(c->issuers[0].typ, "a#b", "'#' glued to text is part of the value");
+		is_str(c->issuers[1].issuer, "https://y.test#frag", "URL fragment kept");
+		is_str(c->issuers[1].audience, "ssh://h", "comment after a tab");
+		w = &c->issuers[1].allowed_groups;
+		ok(w->n == 3 && jwt_words_has(w, "ssh-users", 9) && jwt_words_has(w, "ops", 3),
+		   "word list split at spaces and commas");
+		ok(!jwt_words_has(w, "ssh-users admins", 16) && !jwt_words_has(w, "ssh", 3) &&
+		   !jwt_words_has(w, "users", 5) && !jwt_words_has(w, "", 0) &&
+		   !jwt_words_has(w, "admins,ops", 10), "membership is exact equality");
+	}
+	jwt_config_free(c);
+	bad(ISS "groups_claim = g\nallowed_groups = # nobody\n", "t.conf:5:", "empty word list");
+	bad(ISS "groups_claim = g\nallowed_groups = , ,\n", "t.conf:5:", "word list of separators");
+	bad(ISS "leeway = 30#s\n", "t.conf:4:", "glued '#' in a number is an error, not a comment");
 
 	bad(ISS "colour = blue\n", "t.conf:4:", "unknown key names file:line");
 	bad(ISS "audience\n", "t.conf:4:", "line without =");

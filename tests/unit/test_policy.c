@@ -84,6 +84,34 @@ int main(void)
 	ok(pol("{\"email\":\"root@example.com\",\"groups\":[\"opsx\"]}", 1, "root") ==
 	   JWT_GROUP_DENIED, "allowed group matched as a whole word");
 	ok(pol("{\"ext\":{\"login\":\"daemon\"}}", 2, "daemon") == JWT_OK, "dotted username claim");
+
+	/* Hostile group values: every one finishes, none matches by accident. */
+	{
+		static const char *const denied[] = {
+			"[\"\"]", "[\" \"]", "[\"\",\"\"]", "\"\"", "\" \"", "\"\\t\"", "[null]", "[1]",
+			"[[]]", "[{}]", "[[\"ops\"]]", "null", "7", "{}", "{\"ops\":1}", "true",
+			"[\"ops admins\"]", "[\"ops,admins\"]", "[\"op\"]", "[\"ops \"]", "[\" ops\"]",
+			"[\"adm\"]", "[\"admins\\u0000\"]", "[\"OPS\"]", "\"opsadmins\"",
+		};
+		static const char *const allowed[] = {
+			"[\"\",\"ops\"]", "[null,\"admins\"]", "[1,[],{},\"ops\"]", "\" ops \"",
+			"\"dev  admins\"",
+		};
+		char p[256];
+		size_t i;
+
+		for (i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+			snprintf(p, sizeof(p), "{\"email\":\"root@example.com\",\"groups\":%s}", denied[i]);
+			ok(pol(p, 1, "root") == JWT_GROUP_DENIED, "groups %s refused", denied[i]);
+		}
+		for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+			snprintf(p, sizeof(p), "{\"email\":\"root@example.com\",\"groups\":%s}", allowed[i]);
+			ok(pol(p, 1, "root") == JWT_OK, "groups %s accepted", allowed[i]);
+		}
+	}
+	ok(pol("{\"email\":\"root@example.com\",\"groups\":[\"ops\",\"ops\",\"/admins\",\"ops\"]}",
+	       1, "root") == JWT_OK, "repeated groups");
+	is_str(res.groups, "adm daemon sudo", "each local group granted once");
 	jwt_config_free(cfg);
 	return tap_done();
 }

@@ -78,7 +78,30 @@ int main(void)
 	ok(rd("sub/f", 100, 0) != 0, "file in a world-writable directory refused");
 	snprintf(q, sizeof(q), "%s/sub", dir);
 	chmod(q, 01777);
-	ok(rd("sub/f", 100, 0) == 0, "sticky world-writable directory (like /tmp) allowed");
+	ok(rd("sub/f", 100, 0) != 0, "file directly in a sticky world-writable directory refused");
+	{
+		char lp[600];
+
+		snprintf(lp, sizeof(lp), "%s/sub/NAME.lock", dir);
+		ok(lock_file(lp, 0, NULL, why, sizeof(why)) == -1 && access(lp, F_OK) != 0,
+		   "no lock file created in a sticky world-writable directory (%s)", why);
+		ok(dir_trusted(q, why, sizeof(why)) != 0, "dir_trusted: sticky cache dir refused");
+	}
+	snprintf(q, sizeof(q), "%s/sub/deeper", dir);
+	mkdir(q, 0755);
+	snprintf(q, sizeof(q), "%s/sub/deeper/f", dir);
+	{
+		int fd = open(q, O_WRONLY | O_CREAT, 0644);
+
+		close(fd);
+	}
+	ok(rd("sub/deeper/f", 100, 0) == 0, "sticky world-writable ancestor (like /tmp) allowed");
+	snprintf(q, sizeof(q), "%s/sub/deeper", dir);
+	ok(dir_trusted(q, why, sizeof(why)) == 0, "dir_trusted: safe dir under /tmp-like parent");
+	snprintf(q, sizeof(q), "%s/sub/deeper/f", dir);
+	unlink(q);
+	snprintf(q, sizeof(q), "%s/sub/deeper", dir);
+	rmdir(q);
 	ok(rd("missing", 100, 0) != 0, "missing file");
 	ok(dir_trusted(dir, why, sizeof(why)) == 0, "dir_trusted on a safe dir");
 

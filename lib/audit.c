@@ -1,0 +1,82 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+
+void jwt_audit_escape(char *dst, size_t cap, const char *src, size_t srclen)
+{
+	size_t i, o = 0;
+
+	if (cap == 0)
+		return;
+	if (srclen > JWT_AUDIT_FIELD_MAX)
+		srclen = JWT_AUDIT_FIELD_MAX;
+	for (i = 0; src != NULL && i < srclen; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c == '\0')
+			break;
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (c == '"' || c == '\\') {
+			if (o + 2 >= cap)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = (char)c;
+			continue;
+		}
+		if (o + 1 >= cap)
+			break;
+		dst[o++] = c < 0x7f ? (char)c : '?';
+	}
+	dst[o] = '\0';
+}
+
+static void field(char *buf, size_t cap, size_t *used, const char *key, const char *val)
+{
+	char esc[2 * JWT_AUDIT_FIELD_MAX + 1];
+	int n;
+
+	if (*used >= cap)
+		return;
+	jwt_audit_escape(esc, sizeof(esc), val != NULL ? val : "", val != NULL ? strlen(val) : 0);
+	n = snprintf(buf + *used, cap - *used, " %s=\"%s\"", key, esc);
+	if (n < 0 || (size_t)n >= cap - *used) {
+		/* never leave half a pair: drop the field whole */
+		buf[*used] = '\0';
+		*used = cap;
+		return;
+	}
+	*used += (size_t)n;
+}
+
+void jwt_audit_format(char *buf, size_t cap, const struct jwt_result *r, const char *pam_user,
+                      const char *rhost, const char *method)
+{
+	size_t used;
+	int n, ok = r->verdict == JWT_OK;
+
+	if (cap == 0)
+		return;
+	/* verdict names are [A-Z_]: the one value that needs no quotes */
+	n = snprintf(buf, cap, "%s verdict=%s", ok ? "accepted" : "rejected",
+	             jwt_verdict_name(r->verdict));
+	if (n < 0 || (size_t)n >= cap) {
+		buf[0] = '\0';
+		return;
+	}
+	used = (size_t)n;
+	field(buf, cap, &used, "user", pam_user);
+	field(buf, cap, &used, "mapped", r->user);
+	field(buf, cap, &used, "issuer", r->issuer_name);
+	field(buf, cap, &used, "iss", r->iss);
+	field(buf, cap, &used, "sub", r->sub);
+	field(buf, cap, &used, "jti", r->jti);
+	field(buf, cap, &used, "kid", r->kid);
+	field(buf, cap, &used, "alg", r->alg);
+	field(buf, cap, &used, "rhost", rhost);
+	field(buf, cap, &used, "method", method != NULL ? method : "token");
+	field(buf, cap, &used, ok ? "groups" : "reason", ok ? r->groups : r->reason);
+}
