@@ -90,6 +90,7 @@ def one(host, port, user, issuer, cafile, mode, arg, out):
         result = data.decode().strip()
         if st["approved_at"] is not None:
             result += "\napproved->id %d ms" % ((time.monotonic() - st["approved_at"]) * 1000)
+            result += "\nid printed at %d" % (time.time() * 1000)
     except Ended:
         result = "failed: ended by the client"
     except (paramiko.SSHException, EOFError, OSError) as e:

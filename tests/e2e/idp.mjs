@@ -233,7 +233,7 @@ function makeProvider(issuer) {
           return;
         }
         await next();
-        console.error(`device poll client=${client} gap=${gap.toFixed(1)} answer=${ctx.status === 200 ? 'token' : ctx.body?.error}`);
+        console.error(`device poll client=${client} gap=${gap.toFixed(1)} answer=${ctx.status === 200 ? 'token' : ctx.body?.error} at=${Date.now()}`);
         return;
       }
     }
