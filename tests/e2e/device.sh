@@ -83,7 +83,7 @@ dlu() { local u=$1; shift; dl "$u" "$ISSUER" "$CA" "$@"; }
 contains() { if grep -q -- "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi; }
 lacks() { if grep -q -- "$2" <<< "$1"; then fail "$3: $1"; else pass "$3"; fi; }
 audit() { grep -a "pam_jwt(sshd:auth): $1" "$S/authlog" | tail -1; }
-helpers() { pgrep -f "pam-jwt device" | wc -l; }
+helpers() { pgrep -f "pam-jwt device --config .* --issuer e2e-device" | wc -l; } # this test's only
 polls() { grep -c "device poll client=$1" "$T/idp/idp.log" || true; }
 
 # --- approved: paramiko ------------------------------------------------------
@@ -166,6 +166,13 @@ contains "$out" "uid=4100(alice)" "a token typed at the second prompt logs in to
 printf '%s' "$PASSWORD" > "$T/password"
 out=$(PAM_JWT_TOKEN_FILE=$T/password sshd_login "$S" "$PORT" alice password id 2>&1) || true
 contains "$out" "uid=4100(alice)" "password method: pam_unix password logs in"
+# An empty password over the password method: sshd refuses it before PAM,
+# so the module never sees it and no flow starts (nothing to show it on).
+printf '#!/bin/sh\nprintf ""\n' > "$T/empty-askpass"
+chmod 0755 "$T/empty-askpass"
+out=$(SSH_ASKPASS=$T/empty-askpass sshd_login "$S" "$PORT" alice password id 2>&1) || true
+lacks "$out" "To sign in" "password method, empty password: no device flow shown"
+lacks "$(tail -3 "$S/authlog")" "device sign-in" "password method, empty password: no device flow started"
 out=$(PAM_JWT_TOKEN_FILE=$T/password sshd_login "$S" "$PORT" alice keyboard-interactive id 2>&1) || true
 contains "$out" "uid=4100(alice)" "keyboard-interactive: a password at the first prompt logs in (pam_unix)"
 sleep 1

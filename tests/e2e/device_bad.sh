@@ -43,8 +43,8 @@ conf() { # BASE-URL CASE
 }
 run() { # CASE [BASE]: Enter at both prompts
 	conf "${2:-https://127.0.0.1:$PORT}" "$1"
-	timeout 60 "$DRIVER" "$T/pam.d" handle alice --answer "$T/empty" --direct "$MODULE" \
-		"config=$T/jwt.conf" 2>&1
+	timeout 120 "${VG[@]}" "$DRIVER" "$T/pam.d" handle alice --answer "$T/empty" --direct "$MODULE" \
+		"config=$T/jwt.conf${3:-}" 2>&1
 }
 has() { if grep -q -- "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi; }
 
@@ -52,9 +52,10 @@ check() { # CASE CODE MESSAGE [BASE]
 	local out t0=$SECONDS
 	out=$(run "$1" "${4:-}")
 	has "$out" "module=$2" "$1: $2"
+	has "$out" "prompt: Token (or press Enter to sign in with a browser): " "$1: the first prompt offers the browser"
 	has "$out" "msg: $3" "$1: the user is told \"$3\""
-	[ $((SECONDS - t0)) -le 25 ] || fail "$1: took $((SECONDS - t0)) s (device_timeout 10)"
-	[ "$(pgrep -fc 'pam-jwt device' || true)" = 0 ] && pass "$1: no helper left" ||
+	[ $((SECONDS - t0)) -le $((25 + ${#VG[@]} * 5)) ] || fail "$1: took $((SECONDS - t0)) s (device_timeout 10)"
+	[ "$(pgrep -fc "pam-jwt device --config $T/jwt.conf" || true)" = 0 ] && pass "$1: no helper left" ||
 		fail "$1: a helper is still running"
 }
 unusable="Sign-in with a browser failed: the provider's answer was not usable."
@@ -71,6 +72,13 @@ check expired PAM_AUTH_ERR "The code expired before the sign-in was finished."
 check tokenhtml PAM_AUTH_ERR "$unusable"
 check unreachable PAM_AUTHINFO_UNAVAIL "Sign-in with a browser is unavailable: the provider cannot be reached." \
 	"https://127.0.0.1:$CLOSED"
+
+# nodevice (the xrdp-sesman stanza): the empty answer is just not a token.
+out=$(run pending "" " nodevice")
+has "$out" "module=PAM_IGNORE" "nodevice: an empty answer is ignored (PAM_IGNORE)"
+has "$out" "prompt: Token: $" "nodevice: the plain Token: prompt"
+if grep -q "sign in with a browser\|To sign in" <<< "$out"; then fail "nodevice: offered the flow: $out"
+else pass "nodevice: the flow is neither offered nor started"; fi
 
 # What the helper said is specific, and it names no code.
 conf "https://127.0.0.1:$PORT" noidtoken
