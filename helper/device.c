@@ -479,6 +479,7 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 	if (fflush(stdout) != 0)
 		goto gone;
 	wipe_str(s);
+	wipe_str(jwt_json_str(o, "device_code", NULL));
 	json_object_put(o);
 	o = NULL;
 	body_free(&b);
