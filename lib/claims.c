@@ -18,6 +18,7 @@ enum num { NUM_ABSENT, NUM_OK, NUM_BAD };
  * json-c clamps out-of-range integers to INT64_MIN/MAX, which this also
  * refuses. */
 #define DATE_LIMIT 1000000000000000LL
+#define JTI_MAX 1024
 
 /* NumericDate: an integer or finite number of seconds. */
 static enum num numeric_date(json_object *payload, const char *name, int64_t *out)
@@ -192,16 +193,28 @@ enum jwt_verdict claims_check(json_object *payload, const char *header_typ,
                               const struct jwt_issuer *iss, time_t now, struct jwt_result *res)
 {
 	enum jwt_verdict v;
-	const char *s;
+	const char *s = NULL;
+	size_t n = 0;
 
 	if ((s = jwt_json_str(payload, "sub", NULL)) != NULL)
 		jwt_sanitize(res->sub, sizeof(res->sub), s, strlen(s));
-	if ((s = jwt_json_str(payload, "jti", NULL)) != NULL && s[0] != '\0') {
-		unsigned int hlen = 0;
+	/* RFC 7519 4.1.7: a string; anything else present is malformed */
+	switch (jwt_json_get_str(payload, "jti", JTI_MAX, &s, &n)) {
+	case JWT_JSON_OK:
+		if (n > 0) {
+			unsigned int hlen = 0;
 
-		jwt_sanitize(res->jti, sizeof(res->jti), s, strlen(s));
-		res->has_jti = EVP_Digest(s, strlen(s), res->jti_hash, &hlen, EVP_sha256(), NULL) == 1 &&
-		               hlen == sizeof(res->jti_hash);
+			jwt_sanitize(res->jti, sizeof(res->jti), s, n);
+			res->has_jti = EVP_Digest(s, n, res->jti_hash, &hlen, EVP_sha256(), NULL) == 1 &&
+			               hlen == sizeof(res->jti_hash);
+		}
+		break;
+	case JWT_JSON_BAD:
+		snprintf(res->reason, sizeof(res->reason), "claim \"jti\" is not a string of at "
+		         "most %d bytes", JTI_MAX);
+		return JWT_BAD_CLAIM;
+	case JWT_JSON_ABSENT:
+		break;
 	}
 	if (iss->one_time && !res->has_jti) {
 		snprintf(res->reason, sizeof(res->reason), "one_time issuer: token has no jti");

@@ -62,6 +62,13 @@ int main(void)
 	ok(check("{" BASE ",\"exp\":1700000600,\"nbf\":1700000150}", "", 0) == JWT_OK,
 	   "nbf within leeway");
 	ok(check("{" BASE ",\"exp\":1700000600,\"nbf\":\"x\"}", "", 0) == JWT_BAD_CLAIM, "nbf string");
+	ok(check("{" BASE ",\"exp\":1700000600,\"nbf\":null}", "", 0) == JWT_BAD_CLAIM, "nbf null");
+	ok(check("{" BASE ",\"exp\":1700000600,\"iat\":null}", "", 0) == JWT_BAD_CLAIM, "iat null");
+	ok(check("{" BASE ",\"exp\":1700000600,\"jti\":7}", "", 0) == JWT_BAD_CLAIM, "jti number");
+	ok(check("{" BASE ",\"exp\":1700000600,\"jti\":null}", "", 0) == JWT_BAD_CLAIM, "jti null");
+	ok(check("{" BASE ",\"exp\":1700000600,\"jti\":[\"a\"]}", "", 0) == JWT_BAD_CLAIM, "jti array");
+	ok(check("{" BASE ",\"exp\":1700000600,\"jti\":\"\"}", "", 0) == JWT_OK,
+	   "empty jti: as if absent");
 	ok(check("{" BASE ",\"exp\":1700009999,\"iat\":1700000200}", "", 0) == JWT_ISSUED_IN_FUTURE,
 	   "iat future");
 	ok(check("{\"iss\":\"https://idp.test/realm-evil\",\"aud\":\"ssh://host.test\","
