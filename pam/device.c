@@ -132,7 +132,7 @@ const struct jwt_issuer *device_issuer(const struct jwt_config *cfg)
 static int failed(pam_handle_t *pamh, int flags, const struct jwt_log *log, const char *line)
 {
 	const char *kind = line + 6, *text = strchr(kind, ' ');
-	char clean[400];
+	char clean[400], outcome[16];
 	int rc = PAM_AUTH_ERR;
 	const char *msg = "Sign-in with a browser failed: the provider's answer was not usable.";
 
@@ -153,9 +153,10 @@ static int failed(pam_handle_t *pamh, int flags, const struct jwt_log *log, cons
 	}
 	jwt_sanitize(clean, sizeof(clean), text != NULL ? text + 1 : line,
 	             strlen(text != NULL ? text + 1 : line));
-	jwt_logf(log, JWT_LOG_WARN, "device sign-in failed: method=\"device\" outcome=\"%.*s\" "
-	         "reason=\"%s\"", text != NULL ? (int)(text - kind) : 3,
-	         text != NULL ? kind : "bad", clean);
+	jwt_sanitize(outcome, sizeof(outcome), text != NULL ? kind : "bad",
+	             text != NULL ? (size_t)(text - kind) : 3);
+	jwt_logf(log, JWT_LOG_WARN, "device sign-in failed: method=\"device\" outcome=\"%s\" "
+	         "reason=\"%s\"", outcome, clean);
 	if (!(flags & PAM_SILENT))
 		pam_error(pamh, "%s", msg);
 	return rc;
