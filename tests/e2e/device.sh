@@ -42,7 +42,7 @@ sshd_add_user "$S" alice 4100 "$(openssl passwd -6 "$PASSWORD")"
 sshd_add_user "$S" bob 4101
 sshd_add_group "$S" operators 4102
 sshd_add_group "$S" developers 4103 alice,bob
-write_conf() { # CLIENT_ID DEVICE_TIMEOUT
+write_conf() { # CLIENT_ID DEVICE_TIMEOUT [CLIENT_SECRET_FILE]
 	cat > "$S/security/pam_jwt.conf" <<-EOF
 		cache_dir = $T/cache
 		refresh_helper = $T/bin/pam-jwt
@@ -71,6 +71,7 @@ write_conf() { # CLIENT_ID DEVICE_TIMEOUT
 		client_id = $1
 		device_scope = openid profile groups
 		device_timeout = $2
+		${3:+client_secret_file = $3}
 	EOF
 }
 write_conf ssh-device 60
@@ -140,6 +141,21 @@ gaps=$(grep -a "device poll client=ssh-device-slow" "$T/idp/idp.log")
 contains "$gaps" "answer=slow_down" "slow_down: the provider said slow_down"
 contains "$gaps" "answer=token" "slow_down: the helper got its token after backing off"
 echo "$gaps" | sed 's/^/# /'
+
+# --- a confidential client: client_secret_file (root-only) ------------------------------
+printf 'ssh-device-secret-secret\n' > "$T/client.secret"
+chmod 0600 "$T/client.secret"
+write_conf ssh-device-secret 60 "$T/client.secret"
+out=$(dlu alice approve alice) || true
+contains "$out" "uid=4100(alice)" "confidential client (client_secret_file): logs in"
+printf 'wrong\n' > "$T/client.secret"
+out=$(dlu alice approve alice) || true
+contains "$out" "Sign-in with a browser failed: the provider's answer was not usable." \
+	"confidential client, wrong secret: refused with a clear message"
+chmod 0644 "$T/client.secret"
+out=$(dlu alice approve alice) || true
+contains "$out" "Sign-in with a browser is misconfigured on this host." \
+	"client_secret_file readable by others: refused"
 write_conf ssh-device 60
 
 # --- client disconnect: the helper stops and polling ends ---------------------------------

@@ -25,7 +25,8 @@
 //   IDP_DEVICE_TTL     lifetime of a device code in seconds (default 600)
 //
 // Device authorization grant (RFC 8628): public clients ssh-device and
-// ssh-device-slow (token_endpoint_auth_method none), scopes openid profile
+// ssh-device-slow (token_endpoint_auth_method none) and the confidential
+// ssh-device-secret (secret "ssh-device-secret-secret"), scopes openid profile
 // groups; the user signs in on the provider's own pages (/device, then the
 // dev interaction login, where any login name is accepted, and consent) and
 // gets an id_token with sub = preferred_username = the login name and the
@@ -147,6 +148,14 @@ function makeProvider(issuer) {
         redirect_uris: [],
         token_endpoint_auth_method: 'none',
       })),
+      { // a confidential device client (client_secret_file)
+        client_id: 'ssh-device-secret',
+        client_secret: 'ssh-device-secret-secret',
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
     ],
     async findAccount(ctx, id) {
       return {
