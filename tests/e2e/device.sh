@@ -8,7 +8,8 @@
 #   approves the code, id shows the mapped user and group_map groups; the
 #   client was told the host and its own address; the QR code on the stock
 #   client's screen decodes to the verification URI; denied, expired,
-#   slow_down, wrong-user and client-disconnect each end as documented; a
+#   slow_down, wrong-user, a confidential client (client_secret_file) and
+#   client-disconnect each end as documented; a
 #   pasted token and a password still log in on the same stanza; 20 device
 #   logins at once each get their own code and result; no code or token in
 #   any log.
