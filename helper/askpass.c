@@ -114,7 +114,10 @@ int cmd_askpass(int argc, char **argv)
 	long off;
 	int fd, rc = 1;
 
+	/* The device flow's first prompt takes a token too; its second prompt
+	 * ("Press Enter once you have signed in") is for a human. */
 	if (!ends_with(prompt, "Token: ") && !ends_with(prompt, "Token (continued): ") &&
+	    !ends_with(prompt, "Token (or press Enter to sign in with a browser): ") &&
 	    strstr(prompt, "assword") == NULL) {
 		/* host key questions and the like are for a human */
 		fprintf(stderr, "%s askpass: not answering \"%s\"\n", progname, prompt);

@@ -11,6 +11,7 @@ int cmd_askpass(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_desktop_code(int argc, char **argv);
+int cmd_device(int argc, char **argv);
 
 /* Shared by subcommands: the option parser's "--config PATH" handling. */
 extern const char *progname;

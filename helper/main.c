@@ -26,6 +26,9 @@ static void usage(FILE *f)
 	        "  status [--config PATH]\n"
 	        "        Per issuer: key source, cached kids and algorithms, age, expiry and\n"
 	        "        the last refresh error.  Exit 0 when every issuer has usable keys.\n"
+	        "  device [--config PATH] --issuer NAME\n"
+	        "        The OAuth device authorization grant for pam_jwt.so, which runs it\n"
+	        "        itself (a line protocol on stdin/stdout; see pam-jwt(8)).\n"
 	        "  askpass [PROMPT]\n"
 	        "        SSH_ASKPASS program: answers \"Token: \" and \"Token (continued): \"\n"
 	        "        with successive 1023-character parts of $PAM_JWT_TOKEN_FILE (or\n"
@@ -82,6 +85,8 @@ int main(int argc, char **argv)
 		return cmd_status(argc - 1, cmd_argv(argv));
 	if (strcmp(argv[1], "desktop-code") == 0)
 		return cmd_desktop_code(argc - 1, cmd_argv(argv));
+	if (strcmp(argv[1], "device") == 0)
+		return cmd_device(argc - 1, cmd_argv(argv));
 	if (strcmp(argv[1], "askpass") == 0)
 		return cmd_askpass(argc - 1, cmd_argv(argv));
 	fprintf(stderr, "%s: unknown command \"%s\" (try --help)\n", progname, argv[1]);

@@ -236,9 +236,36 @@ static void response_free(struct response *r)
 	r->body = NULL;
 }
 
+/* The device flow's endpoints from discovery, beside the keys, for
+ * `pam-jwt device` (cache_dir/NAME.endpoints).  Failing here costs only a
+ * discovery request at the next device login. */
+static void cache_endpoints(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                            json_object *doc)
+{
+	static const char *const names[] = { "device_authorization_endpoint", "token_endpoint" };
+	char path[4096], text[1200], why[300];
+	size_t i, used = 0;
+
+	if (!iss->device_flow || jwt_cache_path(cfg, iss, ".endpoints", path, sizeof(path)) != 0)
+		return;
+	for (i = 0; i < 2; i++) {
+		const char *v = jwt_json_str(doc, names[i], NULL);
+		size_t j, n = v != NULL ? strlen(v) : 0;
+
+		if (n == 0 || n > 512 || strncmp(v, "https://", 8) != 0)
+			continue;
+		for (j = 0; j < n && (unsigned char)v[j] > 0x20 && (unsigned char)v[j] < 0x7f; j++)
+			;
+		if (j == n)
+			used += (size_t)snprintf(text + used, sizeof(text) - used, "%s %s\n", names[i], v);
+	}
+	if (used > 0 && write_atomic(cfg->cache_dir, path, text, used, 0644, why, sizeof(why)) != 0)
+		fprintf(stderr, "%s: issuer %s: %s\n", progname, iss->name, why);
+}
+
 /* Discovery: the document must name our issuer exactly and an https jwks_uri. */
-static char *discover(const struct jwt_issuer *iss, long long deadline, char *err,
-                      size_t errcap)
+static char *discover(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                      long long deadline, char *err, size_t errcap)
 {
 	char url[2048];
 	struct response resp;
@@ -272,6 +299,8 @@ static char *discover(const struct jwt_issuer *iss, long long deadline, char *er
 		snprintf(err, errcap, "%.300s: discovery has no https jwks_uri", url);
 	} else if ((out = strdup(jwks)) == NULL) {
 		snprintf(err, errcap, "out of memory");
+	} else {
+		cache_endpoints(cfg, iss, doc);
 	}
 	json_object_put(doc);
 out:
@@ -458,7 +487,7 @@ static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
 	}
 	if (iss->jwks_uri != NULL)
 		uri = strdup(iss->jwks_uri);
-	else if ((uri = discover(iss, deadline, err, sizeof(err))) == NULL)
+	else if ((uri = discover(cfg, iss, deadline, err, sizeof(err))) == NULL)
 		goto failed;
 	if (uri == NULL) {
 		snprintf(err, sizeof(err), "out of memory");

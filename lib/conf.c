@@ -56,6 +56,14 @@ static const struct key_def keys[] = {
 	{ "max_stale", K_SECONDS, I(max_stale), 0, 0, 365 * 86400 },
 	{ "cache_ttl_min", K_SECONDS, I(cache_ttl_min), 0, 0, 7 * 86400 },
 	{ "cache_ttl_max", K_SECONDS, I(cache_ttl_max), 0, 60, 30 * 86400 },
+	{ "device_flow", K_BOOL, I(device_flow), 0, 0, 0 },
+	{ "client_id", K_STRING, I(client_id), 0, 0, 0 },
+	{ "client_secret_file", K_PATH, I(client_secret_file), 0, 0, 0 },
+	{ "device_scope", K_STRING, I(device_scope), 0, 0, 0 },
+	{ "device_token", K_STRING, I(device_token), 0, 0, 0 },
+	{ "device_timeout", K_SECONDS, I(device_timeout), 0, 10, 900 },
+	{ "device_authorization_endpoint", K_STRING, I(device_authorization_endpoint), 0, 0, 0 },
+	{ "token_endpoint", K_STRING, I(token_endpoint), 0, 0, 0 },
 };
 #undef I
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -72,6 +80,7 @@ static void issuer_defaults(struct jwt_issuer *iss)
 	iss->cache_ttl_min = 300;
 	iss->cache_ttl_max = 86400;
 	iss->desktop_code_ttl = 120;
+	iss->device_timeout = 120;
 }
 
 #define WORDS_MAX 256
@@ -171,7 +180,10 @@ static void issuer_free(struct jwt_issuer *iss)
 	char **strs[] = { &iss->issuer, &iss->audience, &iss->jwks_file, &iss->jwks_uri,
 	                  &iss->ca_file, &iss->hmac_secret_file, &iss->username_claim,
 	                  &iss->username_suffix, &iss->user_map_file, &iss->groups_claim,
-	                  &iss->typ, &iss->revoked_file, &iss->revoked_uri };
+	                  &iss->typ, &iss->revoked_file, &iss->revoked_uri,
+	                  &iss->client_id, &iss->client_secret_file, &iss->device_scope,
+	                  &iss->device_token, &iss->device_authorization_endpoint,
+	                  &iss->token_endpoint };
 	size_t i;
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
@@ -467,6 +479,28 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 	return -1;
 }
 
+/* device_flow: a client, a known token type, and https endpoints (or discovery). */
+static const char *check_device(const struct jwt_issuer *iss)
+{
+	const char *tok = iss->device_token;
+
+	if (tok != NULL && strcmp(tok, "id_token") != 0 && strcmp(tok, "access_token") != 0)
+		return "has a \"device_token\" that is not id_token or access_token";
+	if (iss->device_authorization_endpoint != NULL &&
+	    strncmp(iss->device_authorization_endpoint, "https://", 8) != 0)
+		return "has a \"device_authorization_endpoint\" that is not https://";
+	if (iss->token_endpoint != NULL && strncmp(iss->token_endpoint, "https://", 8) != 0)
+		return "has a \"token_endpoint\" that is not https://";
+	if (!iss->device_flow)
+		return NULL;
+	if (iss->client_id == NULL)
+		return "sets \"device_flow\" without \"client_id\"";
+	if ((iss->device_authorization_endpoint == NULL || iss->token_endpoint == NULL) &&
+	    strncmp(iss->issuer, "https://", 8) != 0)
+		return "sets \"device_flow\" without endpoints (issuer is not https:// for discovery)";
+	return NULL;
+}
+
 static int check_issuer(const struct jwt_issuer *iss, char *err, size_t errcap)
 {
 	const char *why = NULL;
@@ -492,6 +526,8 @@ static int check_issuer(const struct jwt_issuer *iss, char *err, size_t errcap)
 		why = "has \"cache_ttl_min\" above \"cache_ttl_max\"";
 	else if ((iss->allowed_groups.n > 0 || iss->n_group_map > 0) && iss->groups_claim == NULL)
 		why = "uses allowed_groups/group_map without \"groups_claim\"";
+	else
+		why = check_device(iss);
 	if (why == NULL)
 		return 0;
 	snprintf(err, errcap, "%s: [issuer %s] %s", iss->where, iss->name, why);

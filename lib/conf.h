@@ -64,6 +64,15 @@ struct jwt_issuer {
 	char *revoked_uri;
 	int desktop_codes;        /* mint one-time desktop codes (dcode.h) */
 	long desktop_code_ttl;
+	/* device authorization grant (RFC 8628), run by `pam-jwt device` */
+	int device_flow;
+	char *client_id;
+	char *client_secret_file;
+	char *device_scope;       /* default "openid" */
+	char *device_token;       /* "id_token" (default) or "access_token" */
+	char *device_authorization_endpoint; /* else from discovery */
+	char *token_endpoint;
+	long device_timeout;
 	unsigned long set;        /* keys given in this section (duplicate check) */
 	char where[300];          /* "file:line" of the section header */
 };

@@ -279,7 +279,10 @@ enum jwt_verdict jwt_verify(const struct jwt_config *cfg, const char *token, siz
 		         "pam-jwt askpass)", len);
 		v = JWT_TRUNCATED;
 	}
-	/* reasons quote what the token and key set said: printable only */
+	/* reasons quote what the token and key set said: printable only; an
+	 * accepted token carries none (not an earlier section's refusal) */
+	if (v == JWT_OK)
+		res->reason[0] = '\0';
 	jwt_printable(res->reason);
 	res->verdict = v;
 	return v;

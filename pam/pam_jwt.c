@@ -11,6 +11,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PAM_SM_AUTH
 #define PAM_SM_ACCOUNT
@@ -21,6 +22,7 @@
 #include "audit.h"
 #include "conf.h"
 #include "desktop.h"
+#include "device.h"
 #include "jwt.h"
 #include "refresh.h"
 #include "replay.h"
@@ -35,6 +37,7 @@ struct options {
 	int debug;
 	int use_first_pass;
 	int try_first_pass;
+	int nodevice;         /* this conversation cannot show text (xrdp-sesman) */
 };
 
 static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct options *o)
@@ -52,6 +55,8 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct op
 			o->use_first_pass = 1;
 		else if (strcmp(argv[i], "try_first_pass") == 0)
 			o->try_first_pass = 1;
+		else if (strcmp(argv[i], "nodevice") == 0)
+			o->nodevice = 1;
 		else {
 			pam_syslog(pamh, LOG_ERR, "unknown or invalid option \"%s\"", argv[i]);
 			return -1;
@@ -231,7 +236,8 @@ static int continue_token(pam_handle_t *pamh, char *first, char **tok)
 }
 
 /* The credential: PAM_AUTHTOK when told to use it, else our own prompt. */
-static int get_token(pam_handle_t *pamh, const struct options *o, char **tok, int *prompted)
+static int get_token(pam_handle_t *pamh, const struct options *o, const char *prompt, char **tok,
+                     int *prompted)
 {
 	const void *item = NULL;
 	char *resp = NULL;
@@ -247,7 +253,7 @@ static int get_token(pam_handle_t *pamh, const struct options *o, char **tok, in
 		if (o->use_first_pass)
 			return PAM_AUTHTOK_RECOVERY_ERR;
 	}
-	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "Token: ");
+	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", prompt);
 	if (rc != PAM_SUCCESS)
 		return rc;
 	if (resp == NULL)
@@ -264,34 +270,80 @@ static void wipe_free(char *s)
 	}
 }
 
+/*
+ * The device flow starts only on an empty answer to our own first prompt,
+ * when an issuer sets device_flow, the module may show text (no nodevice,
+ * no PAM_SILENT) and runs as root (the helper may need the client secret).
+ * sshd's password method never gets here with an empty answer (sshd
+ * refuses empty passwords before PAM unless PermitEmptyPasswords is set);
+ * xrdp-sesman's stanza passes nodevice.  Returns a PAM code; on success
+ * *tok is the token to verify and *method says where it came from.
+ */
+static int device_or_typed(pam_handle_t *pamh, int flags, const struct jwt_config *cfg,
+                           const struct jwt_issuer *dev, const struct jwt_log *log, char **tok,
+                           const char **method)
+{
+	char *answer = NULL;
+	int typed = 0, rc;
+
+	wipe_free(*tok);
+	*tok = NULL;
+	if ((rc = device_login(pamh, flags, cfg, dev, log, &answer, &typed)) != PAM_SUCCESS)
+		return rc;
+	if (!typed) {
+		*tok = answer;
+		*method = "device";
+		return PAM_SUCCESS;
+	}
+	/* Typed at the second prompt instead: exactly like the first prompt. */
+	*method = "token";
+	if ((rc = continue_token(pamh, answer, tok)) == PAM_SUCCESS)
+		(void)pam_set_item(pamh, PAM_AUTHTOK, *tok);
+	return rc;
+}
+
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct options o;
 	struct jwt_config *cfg = NULL;
+	const struct jwt_issuer *dev = NULL;
 	struct jwt_result *res = NULL;
 	struct jwt_log log;
-	const char *user = NULL;
+	const char *user = NULL, *method = "token";
 	char *tok = NULL, err[512], canon[DCODE_SYMBOLS + 1];
 	size_t len;
 	int rc, prompted = 0;
-	time_t now = time(NULL);
+	time_t now;
 
 	if (parse_args(pamh, argc, argv, &o) != 0)
 		return PAM_SERVICE_ERR;
 	if ((rc = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS || user == NULL)
 		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
-	if ((rc = get_token(pamh, &o, &tok, &prompted)) != PAM_SUCCESS) {
+	log.fn = log_to_syslog;
+	log.ctx = pamh;
+	log.debug = o.debug;
+	/* Read before prompting: it decides whether Enter means "use a browser". */
+	if ((cfg = jwt_config_load(o.config, err, sizeof(err))) != NULL && !o.nodevice &&
+	    !(flags & PAM_SILENT) && geteuid() == 0)
+		dev = device_issuer(cfg);
+	if ((rc = get_token(pamh, &o, dev != NULL ? DEVICE_FIRST_PROMPT : "Token: ", &tok,
+	                    &prompted)) != PAM_SUCCESS) {
 		if (o.debug)
 			pam_syslog(pamh, LOG_DEBUG, "no credential: %s", pam_strerror(pamh, rc));
+		jwt_config_free(cfg);
 		return rc == PAM_AUTHTOK_RECOVERY_ERR ? PAM_IGNORE : rc;
 	}
-	len = strlen(tok);
-	/* A password typed at our prompt is still offered to pam_unix try_first_pass. */
-	if (prompted)
+	if (prompted && dev != NULL && tok[0] == '\0') {
+		if ((rc = device_or_typed(pamh, flags, cfg, dev, &log, &tok, &method)) != PAM_SUCCESS)
+			goto out;
+	} else if (prompted) {
+		/* A password typed at our prompt is still offered to pam_unix try_first_pass. */
 		(void)pam_set_item(pamh, PAM_AUTHTOK, tok);
+	}
+	len = strlen(tok);
 	/* A one-time desktop code, for clients that cannot carry a token (RDP). */
 	if (dcode_shape(tok, len, canon)) {
-		rc = desktop_code_login(pamh, flags, o.config, o.debug, user, canon, now);
+		rc = desktop_code_login(pamh, flags, o.config, o.debug, user, canon, time(NULL));
 		explicit_bzero(canon, sizeof(canon));
 		goto out;
 	}
@@ -305,23 +357,27 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		rc = PAM_BUF_ERR;
 		goto out;
 	}
-	if ((cfg = jwt_config_load(o.config, err, sizeof(err))) == NULL) {
+	now = time(NULL); /* after the conversation, which may have taken minutes */
+	if (cfg == NULL) {
 		pam_syslog(pamh, LOG_ERR, "%s", err);
 		res->verdict = JWT_CONFIG;
 		snprintf(res->reason, sizeof(res->reason), "configuration error (see previous line)");
 	} else {
-		log.fn = log_to_syslog;
-		log.ctx = pamh;
-		log.debug = o.debug;
-		{
-			struct jwt_refresh_hook hook = { pam_jwt_refresh, NULL };
+		struct jwt_refresh_hook hook = { pam_jwt_refresh, NULL };
+		struct jwt_config only = *cfg;
 
-			jwt_verify(cfg, tok, len, user, now, &log, &hook, res);
+		/* The provider's token is judged by the section that asked for it
+		 * (same core, same checks): another section trusting the same iss
+		 * must neither accept it nor answer for it. */
+		if (strcmp(method, "device") == 0) {
+			only.issuers = cfg->issuers + (dev - cfg->issuers);
+			only.n_issuers = 1;
 		}
+		jwt_verify(&only, tok, len, user, now, &log, &hook, res);
 		if (res->verdict == JWT_OK)
 			one_time_use(cfg, res, now);
 	}
-	audit(pamh, user, res, "token");
+	audit(pamh, user, res, method);
 	/* Failing here only costs the supplementary groups: less, never more. */
 	if (res->verdict == JWT_OK && setcred_record(pamh, res, now) != 0)
 		pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred; no groups added");

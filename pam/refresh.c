@@ -4,10 +4,8 @@
  * The module itself never talks to the network.  When a token names a key
  * the cache does not hold (or there is no usable cache), it runs
  *     pam-jwt refresh --config CONFIG --issuer NAME --force --quiet
- * from a fixed, root-owned path (opened once, checked, then executed through
- * that descriptor), with an empty environment, /dev/null as stdin, every
- * other descriptor closed, default signal handling, and a hard deadline of
- * refresh_timeout seconds after which it is killed.
+ * through pam/child.c (fixed root-owned path, empty environment, /dev/null
+ * as stdin, other descriptors closed), killed after refresh_timeout seconds.
  *
  * Cooldown: cache_dir/NAME.stamp holds the time of the last run.  Whoever
  * runs the helper holds an exclusive flock on it for the whole run, so
@@ -19,51 +17,19 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "refresh.h"
 #include "safefile.h"
 
-#define HELPER_MAX_BYTES (64L * 1024 * 1024)
 #define OUTPUT_MAX 400
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The helper binary: root-owned, not writable by others, executable. */
-static int open_helper(const char *path, const struct jwt_log *log)
-{
-	char why[256];
-	struct stat st;
-	int fd = open_trusted(path, HELPER_MAX_BYTES, 0, why, sizeof(why));
-
-	if (fd < 0) {
-		jwt_logf(log, JWT_LOG_ERR, "refresh helper %s refused: %s", path, why);
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || st.st_uid != 0 || !(st.st_mode & S_IXUSR)) {
-		jwt_logf(log, JWT_LOG_ERR, "refresh helper %s refused: not a root-owned executable",
-		         path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* The stamp, locked: the cache dir is made if missing and must be root's.
  * Returns the locked descriptor, -1 (cannot use it) or -2 (still locked). */
@@ -110,84 +76,21 @@ static void stamp_write(int fd, time_t t)
 }
 
 /* Run the helper; returns its wait status, or -1 (could not run / killed). */
-static int run_helper(int exe, char *const argv[], long timeout_s, char *out, size_t outcap,
-                      const struct jwt_log *log)
+static int run_helper(const char *path, char *const argv[], long timeout_s, char *out,
+                      size_t outcap, const struct jwt_log *log)
 {
-	struct sigaction dfl, old;
-	long long deadline = now_ms() + timeout_s * 1000;
+	struct jwt_child c;
 	size_t used = 0;
-	int pipefd[2], status = -1, killed = 0;
-	pid_t pid, w;
+	int status;
 
 	out[0] = '\0';
-	if (pipe2(pipefd, O_CLOEXEC) != 0)
+	if (child_start(&c, path, argv, 0, timeout_s * 1000, log) != 0)
 		return -1;
-	/* Like pam_unix with unix_chkpwd: the application's SIGCHLD handler
-	 * must not reap our child before we do. */
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &dfl, &old);
-	pid = fork();
-	if (pid == 0) {
-		static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-		char *const envp[] = { path_env, NULL };
-		struct sigaction sa;
-		sigset_t none;
-		int sig, devnull;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		for (sig = 1; sig < NSIG; sig++)
-			(void)sigaction(sig, &sa, NULL);
-		sigemptyset(&none);
-		(void)sigprocmask(SIG_SETMASK, &none, NULL);
-		if ((devnull = open("/dev/null", O_RDONLY)) < 0 || dup2(devnull, 0) != 0 ||
-		    dup2(pipefd[1], 1) != 1 || dup2(pipefd[1], 2) != 2)
-			_exit(126);
-		/* Move the executable's descriptor to 3 and close everything above. */
-		if (exe != 3 && dup2(exe, 3) != 3)
-			_exit(126);
-		if (syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
-			long fd, max = sysconf(_SC_OPEN_MAX);
-
-			for (fd = 4; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-				close((int)fd);
-		}
-		(void)fcntl(3, F_SETFD, FD_CLOEXEC);
-		syscall(SYS_execveat, 3, "", argv, envp, AT_EMPTY_PATH);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	if (pid < 0) {
-		jwt_logf(log, JWT_LOG_ERR, "refresh helper: fork: %s", strerror(errno));
-		close(pipefd[0]);
-		sigaction(SIGCHLD, &old, NULL);
-		return -1;
-	}
 	/* Collect its one-line message until it closes the pipe or time runs out. */
 	for (;;) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-		long long left = deadline - now_ms();
 		char buf[256];
-		ssize_t n;
+		ssize_t n = child_read(&c, buf, sizeof(buf));
 
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			killed = 1;
-			break;
-		}
-		if (poll(&p, 1, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			kill(pid, SIGKILL);
-			killed = 1;
-			break;
-		}
-		if (p.revents == 0)
-			continue;
-		n = read(pipefd[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n <= 0)
 			break;
 		if (used + 1 < outcap) {
@@ -198,27 +101,10 @@ static int run_helper(int exe, char *const argv[], long timeout_s, char *out, si
 			out[used] = '\0';
 		}
 	}
-	close(pipefd[0]);
-	/* The pipe closed: the helper is exiting (or killed); reap it, bounded. */
-	for (;;) {
-		w = waitpid(pid, &status, killed ? 0 : WNOHANG);
-		if (w == pid || (w < 0 && errno != EINTR))
-			break;
-		if (w == 0 && now_ms() >= deadline) {
-			kill(pid, SIGKILL);
-			killed = 1;
-		} else if (w == 0) {
-			poll(NULL, 0, 10);
-		}
-	}
-	sigaction(SIGCHLD, &old, NULL);
-	if (w != pid)
-		status = -1;
-	if (killed) {
+	status = child_finish(&c, 0);
+	if (c.killed)
 		jwt_logf(log, JWT_LOG_ERR, "refresh helper killed after refresh_timeout (%ld s)",
 		         timeout_s);
-		return -1;
-	}
 	return status;
 }
 
@@ -233,7 +119,7 @@ int pam_jwt_refresh(void *ctx, const struct jwt_config *cfg, const struct jwt_is
 	char *argv[] = { a0, a1, a2, cfg->path, a4, name, a6, a7, NULL };
 	long long started;
 	time_t now;
-	int stamp, exe, waited, status;
+	int stamp, waited, status;
 	long long last;
 
 	(void)ctx;
@@ -264,19 +150,14 @@ int pam_jwt_refresh(void *ctx, const struct jwt_config *cfg, const struct jwt_is
 		return waited;
 	}
 	stamp_write(stamp, now);
-	if ((exe = open_helper(helper, log)) < 0) {
-		close(stamp);
-		return 0;
-	}
-	started = now_ms();
-	status = run_helper(exe, argv, iss->refresh_timeout, out, sizeof(out), log);
-	close(exe);
+	started = child_now_ms();
+	status = run_helper(helper, argv, iss->refresh_timeout, out, sizeof(out), log);
 	close(stamp);
 	jwt_sanitize(clean, sizeof(clean), out, strcspn(out, "\n"));
 	jwt_logf(log, status == 0 ? JWT_LOG_INFO : JWT_LOG_WARN,
 	         "issuer %s: refresh helper %s in %lld ms%s%s", iss->name,
 	         status == -1 ? "failed" : WIFEXITED(status) && WEXITSTATUS(status) == 0
-	         ? "succeeded" : "reported an error", now_ms() - started,
+	         ? "succeeded" : "reported an error", child_now_ms() - started,
 	         clean[0] ? ": " : "", clean);
 	return status != -1;
 }

@@ -44,8 +44,8 @@ timeout 1500 make -j"$(nproc)" distcheck \
 # The module inside real libpam again, under valgrind memcheck: any error or
 # definite/indirect leak fails (tests/lib.sh: PAM_TEST_VALGRIND).
 echo "== PAM-stack tests under valgrind"
-make check TESTS="tests/pam/pam_stack.sh tests/pam/one_time.sh" PAM_TEST_VALGRIND=1 ||
-	{ tail -80 tests/pam/pam_stack.log tests/pam/one_time.log; exit 1; }
+make check TESTS="tests/pam/pam_stack.sh tests/pam/one_time.sh tests/e2e/device_bad.sh" PAM_TEST_VALGRIND=1 ||
+	{ tail -80 tests/pam/pam_stack.log tests/pam/one_time.log tests/e2e/device_bad.log; exit 1; }
 
 # A second build with ASan + UBSan (any report aborts), from a copy of this
 # tree so the normal build above stays what `make install` and demo.sh use.

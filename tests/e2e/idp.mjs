@@ -21,6 +21,19 @@
 //   IDP_TTL            access token lifetime in seconds (default 300)
 //   IDP_LONG_LEN       token length for the *-long clients (default 2500)
 //   IDP_CLIENTS        JSON adding clients: {"carol-cli": {"user": "carol", "groups": []}}
+//   IDP_DEVICE_INTERVAL  the device flow's polling interval in seconds (default 5)
+//   IDP_DEVICE_TTL     lifetime of a device code in seconds (default 600)
+//
+// Device authorization grant (RFC 8628): public clients ssh-device and
+// ssh-device-slow (token_endpoint_auth_method none) and the confidential
+// ssh-device-secret (secret "ssh-device-secret-secret"), scopes openid profile
+// groups; the user signs in on the provider's own pages (/device, then the
+// dev interaction login, where any login name is accepted, and consent) and
+// gets an id_token with sub = preferred_username = the login name and the
+// groups of USERS below.  ssh-device-slow answers slow_down to the first
+// poll and to any poll sooner than interval + 5 s after the previous one.
+// Every device poll is logged ("device poll client=... answer=..."), never
+// a code.
 //
 // Prints "READY <issuer>" on stdout once listening; exits 0 on SIGTERM/SIGINT.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -39,6 +52,14 @@ const CLIENTS = {
   'bob-cli': { user: 'bob', groups: ['developers'] },
   ...JSON.parse(env.IDP_CLIENTS || '{}'),
 };
+
+// Users who sign in on the provider's pages (device flow).
+const USERS = {
+  alice: ['developers', 'ops'],
+  bob: ['developers'],
+};
+const DEVICE_INTERVAL = Number(env.IDP_DEVICE_INTERVAL || 5);
+const DEVICE_CLIENTS = ['ssh-device', 'ssh-device-slow'];
 
 // --- signing keys ---------------------------------------------------------
 const KEYGEN = {
@@ -111,18 +132,55 @@ function pad(jwt, alg, len) {
 function makeProvider(issuer) {
   const provider = new Provider(issuer, {
     jwks,
-    clients: Object.keys(CLIENTS).map((client_id) => ({
-      client_id,
-      client_secret: `${client_id}-secret`,
-      grant_types: ['client_credentials'],
-      response_types: [],
-      redirect_uris: [],
-      token_endpoint_auth_method: 'client_secret_basic',
-    })),
+    clients: [
+      ...Object.keys(CLIENTS).map((client_id) => ({
+        client_id,
+        client_secret: `${client_id}-secret`,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      })),
+      ...DEVICE_CLIENTS.map((client_id) => ({
+        client_id,
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'none',
+      })),
+      { // a confidential device client (client_secret_file)
+        client_id: 'ssh-device-secret',
+        client_secret: 'ssh-device-secret-secret',
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    async findAccount(ctx, id) {
+      return {
+        accountId: id,
+        async claims() {
+          return { sub: id, preferred_username: id, groups: USERS[id] || [] };
+        },
+      };
+    },
+    claims: { openid: ['sub'], profile: ['preferred_username'], groups: ['groups'] },
+    scopes: ['openid', 'profile', 'groups'],
+    conformIdTokenClaims: false, // the id_token carries the scopes' claims
+    ttl: {
+      ClientCredentials: (ctx, token) => token.resourceServer?.accessTokenTTL || TTL,
+      DeviceCode: Number(env.IDP_DEVICE_TTL || 600),
+      IdToken: TTL,
+      AccessToken: TTL,
+      Grant: 3600,
+      Interaction: 600,
+      Session: 3600,
+    },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    ttl: { ClientCredentials: (ctx, token) => token.resourceServer?.accessTokenTTL || TTL },
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: true },
+      deviceFlow: { enabled: true },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -157,6 +215,42 @@ function makeProvider(issuer) {
         },
       },
     },
+  });
+  // The device flow's interval, and slow_down for ssh-device-slow.
+  const lastPoll = new Map(); // device code -> time of its last poll (ms)
+  provider.use(async (ctx, next) => {
+    const isPoll = ctx.path === '/token' && ctx.method === 'POST';
+    if (isPoll) {
+      const raw = await new Promise((resolve) => {
+        let data = '';
+        ctx.req.on('data', (c) => { data += c; });
+        ctx.req.on('end', () => resolve(data));
+      });
+      const params = new URLSearchParams(raw);
+      ctx.req.body = raw; // oidc-provider takes an already read body from here
+      if (params.get('grant_type') === 'urn:ietf:params:oauth:grant-type:device_code') {
+        const client = params.get('client_id');
+        const code = params.get('device_code') || '';
+        const now = Date.now();
+        const prev = lastPoll.get(code);
+        lastPoll.set(code, now);
+        const gap = prev === undefined ? -1 : (now - prev) / 1000;
+        if (client === 'ssh-device-slow' && (prev === undefined || gap < DEVICE_INTERVAL + 5 - 0.5)) {
+          console.error(`device poll client=${client} gap=${gap.toFixed(1)} answer=slow_down`);
+          ctx.status = 400;
+          ctx.body = { error: 'slow_down' };
+          return;
+        }
+        await next();
+        console.error(`device poll client=${client} gap=${gap.toFixed(1)} answer=${ctx.status === 200 ? 'token' : ctx.body?.error} at=${Date.now()}`);
+        return;
+      }
+    }
+    await next();
+    if (ctx.path === '/device/auth' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
+      ctx.body.interval = DEVICE_INTERVAL;
+      console.error('device authorization issued');
+    }
   });
   provider.on('grant.success', (ctx) => console.error(`grant ok: client=${ctx.oidc.client?.clientId} resource=${ctx.oidc.params.resource}`));
   provider.on('grant.error', (ctx, err) => console.error(`grant error: ${err.message} ${err.error_description || ''}`));

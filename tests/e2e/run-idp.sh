@@ -68,8 +68,11 @@ fi
 "$e2e/../tls/mkca.sh" "$dir"
 
 rm -f "$dir/issuer" "$dir/idp.pid"
+# The log exists before the wait loop reads it: the background job's own
+# redirection may not have run yet on a loaded machine.
+: >"$dir/idp.log"
 IDP_CERT="$dir/server.pem" IDP_KEY="$dir/server.key" IDP_JWKS="$dir/jwks.json" \
-    node "$e2e/idp.mjs" </dev/null >"$dir/idp.log" 2>&1 &
+    node "$e2e/idp.mjs" </dev/null >>"$dir/idp.log" 2>&1 &
 pid=$!
 echo "$pid" >"$dir/idp.pid"
 

@@ -299,6 +299,190 @@ write("claims", "typ_at_jwt.txt", "at+JWT\n" + json.dumps(ok_root))
 write("claims", "typ_wrong.txt", "JWT\n" + json.dumps(dict(ok_root, sub="bob")))
 write("claims", "missing_exp.json", json.dumps({k: v for k, v in ok_root.items() if k != "exp"}))
 
+# --- corpus/signed, corpus/signed_keys (fuzz_signed.c: HEADER NUL PAYLOAD) ----
+# The harness base64url-encodes both parts and signs them itself (HMAC secret
+# in fuzz_signed; also the RFC keys above in fuzz_signed_keys), verifying at
+# NOW for any local user: "ok-*" seeds are accepted (they name root, daemon
+# or nobody, which every Debian system has), the others vary one header
+# parameter or one claim through every JSON type.
+HS_ISS, MAP_ISS, ROLES_ISS = ISS, "https://mapped.test", "https://roles.test"
+VALUES = {
+    "null": None, "true": True, "false": False, "zero": 0, "int": 1, "negative": -1,
+    "float": 1.5, "negative_float": -2.5, "huge_float": 1e308, "int64_max": 2 ** 63 - 1,
+    "over_int64": 2 ** 64, "under_int64": -2 ** 63 - 1, "string": "x", "empty_string": "",
+    "control_string": "a\x01\"\\b", "array": ["x", 1], "empty_array": [],
+    "nested_array": [["x"], [[]]], "array_null": [None], "array_empty_string": [""],
+    "object": {"a": "x", "b": [None]}, "empty_object": {},
+}
+
+
+def sj(o):
+    return json.dumps(o, separators=(",", ":")).encode()
+
+
+def spair(header, payload):
+    raw = payload if isinstance(payload, bytes) else sj(payload)
+    return (header if isinstance(header, bytes) else sj(header)) + b"\0" + raw
+
+
+def base_hs(**kw):
+    c = {"iss": HS_ISS, "aud": AUD, "sub": "root", "iat": IAT, "exp": IAT + 3600,
+         "jti": "j-hs", "scope": "ssh", "groups": ["admins", "ssh-users"]}
+    c.update(kw)
+    return {k: v for k, v in c.items() if v is not None}
+
+
+def base_mapped(**kw):
+    c = {"iss": MAP_ISS, "aud": [AUD, "other"], "sub": "s-1", "email": "alice@corp.test",
+         "iat": IAT, "exp": IAT + 900, "jti": "j-map",
+         "realm_access": {"roles": ["ssh-login", "x"]}}
+    c.update(kw)
+    return {k: v for k, v in c.items() if v is not None}
+
+
+def base_roles(**kw):
+    c = {"iss": ROLES_ISS, "aud": AUD, "sub": "s-2", "preferred_username": "nobody",
+         "iat": IAT, "exp": IAT + 1800, "roles": "dev ops",
+         "realm_access": {"roles": ["ssh-login"]}}
+    c.update(kw)
+    return {k: v for k, v in c.items() if v is not None}
+
+
+HDR_PARAMS = ["alg", "kid", "typ", "cty", "crit", "zip", "b64", "jku", "x5u", "jwk", "x5c", "x5t",
+              "x5t#S256", "enc", "epk", "url", "nonce", "ppt"]
+CLAIMS = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "typ", "scope", "groups", "roles",
+          "realm_access", "realm_access.roles", "preferred_username", "email", "azp", "cnf"]
+
+
+def set_claim(c, name, v):
+    if "." in name:
+        a, b = name.split(".", 1)
+        c[a] = dict(c.get(a) or {})
+        c[a][b] = v
+    else:
+        c[name] = v
+    return c
+
+
+def claim_base(name):
+    if name == "email":
+        return {"alg": "HS256", "typ": "at+jwt"}, base_mapped()
+    if name in ("preferred_username", "roles") or name.startswith("realm_access"):
+        return {"alg": "HS256"}, base_roles()
+    return {"alg": "HS256", "typ": "JWT"}, base_hs()
+
+
+S = {
+    "ok-hs256-root-admins": spair({"alg": "HS256", "typ": "JWT"}, base_hs()),
+    "ok-hs384-daemon-string-groups": spair({"alg": "HS384"}, base_hs(sub="daemon",
+                                                                    groups="ops ssh-users")),
+    "ok-hs512-nobody-float-times": spair({"alg": "HS512", "kid": "k"},
+                                         base_hs(sub="nobody", exp=NOW + 99.5, iat=NOW - 0.25,
+                                                 nbf=NOW - 30, groups=["ops", "x", "admins"])),
+    "ok-mapped-one-time": spair({"alg": "HS256", "typ": "at+jwt"}, base_mapped()),
+    "ok-mapped-admin-root": spair({"alg": "HS256", "typ": "application/AT+JWT"},
+                                  base_mapped(email="admin@corp.test", jti="j-admin",
+                                              realm_access={"roles": ["admin"]})),
+    "ok-roles-nobody": spair({"alg": "HS512"}, base_roles()),
+    "ok-twin-one-time": spair({"alg": "HS256"}, base_hs(aud="ssh://other.test", sub="daemon",
+                                                        groups=None, scope=None)),
+    "ok-pretty-printed": b'{"alg" :\t"HS256"\r\n}' + b"\0" +
+                         json.dumps(base_hs(sub="daemon"), indent=2).encode(),
+    "ok-escaped-names": spair(b'{"\\u0061lg":"HS\\u00325\\u0036"}',
+                              b'{"iss":"https:\\/\\/idp.test","aud":"ssh:\\/\\/host.test",'
+                              b'"sub":"d\\u0061emon","exp":%d,"iat":%d,"scope":"ssh",'
+                              b'"groups":["adm\\u0069ns"]}' % (NOW + 60, IAT)),
+    "rej-revoked-jti": spair({"alg": "HS256"}, base_hs(jti="revoked-jti")),
+    "rej-revoked-sub-before": spair({"alg": "HS256"}, base_hs(sub="daemon", iat=NOW - 9000,
+                                                              exp=NOW + 600)),
+    "rej-revoked-mallory": spair({"alg": "HS256"}, base_hs(sub="mallory")),
+    "rej-lifetime": spair({"alg": "HS256"}, base_hs(exp=IAT + 2 * 86400)),
+    "rej-roles-lifetime": spair({"alg": "HS256"}, base_roles(exp=IAT + 7200)),
+    "rej-group-denied": spair({"alg": "HS256"}, base_hs(groups=["nobody", "ssh"])),
+    "rej-group-substring": spair({"alg": "HS256"}, base_hs(groups=["admin", "users", "ssh-user"])),
+    "rej-claim-mismatch": spair({"alg": "HS256"}, base_hs(scope="openid ssh")),
+    "rej-mapped-typ": spair({"alg": "HS256", "typ": "JWT"}, base_mapped()),
+    "rej-mapped-no-jti": spair({"alg": "HS256", "typ": "at+jwt"}, base_mapped(jti=None)),
+    "rej-mapped-suffix": spair({"alg": "HS256", "typ": "at+jwt"}, base_mapped(email="alice")),
+    "rej-mapped-unlisted": spair({"alg": "HS256", "typ": "at+jwt"},
+                                 base_mapped(email="zed@corp.test")),
+    "rej-mapped-unknown-user": spair({"alg": "HS256", "typ": "at+jwt"},
+                                     base_mapped(email="carol@corp.test")),
+    "rej-mapped-bad-user": spair({"alg": "HS256", "typ": "at+jwt"},
+                                 base_mapped(email="dave@corp.test")),
+    "rej-mapped-long-user": spair({"alg": "HS256", "typ": "at+jwt"},
+                                  base_mapped(email="erin@corp.test")),
+    "rej-mapped-three-words": spair({"alg": "HS256", "typ": "at+jwt"},
+                                    base_mapped(email="frank@corp.test")),
+    "rej-mapped-revoked-before": spair({"alg": "HS256", "typ": "at+jwt"},
+                                       base_mapped(sub="alice@corp.test", iat=NOW - 1000)),
+    "rej-expired": spair({"alg": "HS256"}, base_hs(exp=NOW - 61, iat=NOW - 600)),
+    "rej-not-yet-valid": spair({"alg": "HS256"}, base_hs(nbf=NOW + 3000)),
+    "rej-future-iat": spair({"alg": "HS256"}, base_hs(iat=NOW + 3000, exp=NOW + 6000)),
+    "rej-user-unknown": spair({"alg": "HS256"}, base_hs(sub="no-such-user-here")),
+    "rej-alg-none": spair({"alg": "none"}, base_hs()),
+    "rej-alg-rs256": spair({"alg": "RS256", "kid": "rsa"}, base_hs()),
+    "rej-not-object": spair(b"[]", b"[]"),
+    "rej-duplicate-alg": spair(b'{"alg":"none","alg":"HS256"}', sj(base_hs())),
+    "rej-own-signature": spair({"alg": "HS256"}, base_hs()) + b"\0" + bytes(32),
+    "rej-short-signature": spair({"alg": "HS256"}, base_hs()) + b"\0" + b"x",
+    "rej-jwe-header": spair({"alg": "dir", "enc": "A128GCM"}, b"{}"),
+    "rej-deep-payload": spair({"alg": "HS256"}, b'{"a":' + b"[" * 20 + b"]" * 20 + b"}"),
+}
+for p in HDR_PARAMS:
+    for vn, v in VALUES.items():
+        h = {"alg": "HS256", "typ": "JWT"}
+        h[p] = v
+        if p == "alg" and v is None:
+            h = {"typ": "JWT", "alg": None}
+        S["hdr-%s-%s" % (p.replace("#", "_"), vn)] = spair(h, base_hs())
+for c in CLAIMS:
+    for vn, v in VALUES.items():
+        h, b = claim_base(c)
+        S["claim-%s-%s" % (c, vn)] = spair(h, set_claim(b, c, v))
+    h, b = claim_base(c)
+    if "." not in c:
+        b.pop(c, None)
+        S["claim-%s-missing" % c] = spair(h, b)
+for name, data in S.items():
+    write("signed", name, data)
+
+# fuzz_signed_keys: the same format; alg picks the harness key.
+K = {}
+for alg, kid in [("RS256", "rsa"), ("RS512", "rsa"), ("PS256", "rsa"), ("PS384", "rsa"),
+                 ("ES256", "ec"), ("EdDSA", "ed")]:
+    K["ok-%s-%s" % (alg.lower(), kid)] = spair({"alg": alg, "kid": kid}, base_hs(scope=None))
+    K["ok-%s-nokid" % alg.lower()] = spair({"alg": alg}, base_hs(sub="daemon", scope=None,
+                                                                   groups="ssh-users"))
+K["ok-mapped-es256"] = spair({"alg": "ES256", "kid": "ec", "typ": "at+jwt"}, base_mapped())
+K["ok-mapped-hs256"] = spair({"alg": "HS256", "typ": "at+jwt"}, base_mapped(jti="j-hs"))
+K["ok-mapped-eddsa"] = spair({"alg": "EdDSA", "typ": "at+jwt"}, base_mapped(jti="j-ed"))
+K["ok-other-ps256"] = spair({"alg": "PS256", "kid": "rsa"},
+                            base_roles(iss="https://other.test", roles=None))
+for kid in ["enc", "ops", "es384", "hmac", "dup", "gone", "", "ec", "rsa", "ed"]:
+    for alg in ["RS256", "ES256", "EdDSA", "ES384"]:
+        K["kid-%s-%s" % (kid or "empty", alg.lower())] = spair({"alg": alg, "kid": kid},
+                                                              base_hs(scope=None))
+for alg in ["RS384", "PS512", "ES512", "HS384", "HS512", "none", "EdDSA ", "es256", "Ed25519"]:
+    K["alg-%s" % alg.strip().lower()] = spair({"alg": alg}, base_hs(scope=None))
+for c in CLAIMS:
+    for vn, v in VALUES.items():
+        h, b = claim_base(c)
+        if c == "email":
+            h, b = {"alg": "ES256", "typ": "at+jwt"}, base_mapped()
+        else:
+            h, b = {"alg": "ES256", "kid": "ec"}, base_hs(scope=None)
+            if c in ("preferred_username",) or c.startswith("realm_access"):
+                b = base_roles(iss="https://other.test")
+        K["claim-%s-%s" % (c, vn)] = spair(h, set_claim(b, c, v))
+for p in HDR_PARAMS:
+    for vn in ["null", "string", "array", "object"]:
+        h = {"alg": "EdDSA", "kid": "ed"}
+        h[p] = VALUES[vn]
+        K["hdr-%s-%s" % (p.replace("#", "_"), vn)] = spair(h, base_hs(scope=None))
+for name, data in K.items():
+    write("signed_keys", name, data)
+
 # --- dict/ (libFuzzer -dict files) ---------------------------------------------
 def esc(s):
     # libFuzzer dictionaries know \\, \" and \xNN only
@@ -335,6 +519,21 @@ if out == os.path.join(here, "corpus"):
                 '"ssh-login"', '"ssh"', str(NOW), str(NOW + 3600), "1e308", "-0.0",
                 "9223372036854775807", "true", "false", "null", "\\u0000", "\\ud800",
                 "{", "}", "[", "]", ":", ","])
+    write_dict("signed.dict", "fuzz_signed, fuzz_signed_keys: header and claim JSON", "s",
+               ['"%s"' % p for p in HDR_PARAMS] + ['"%s"' % c for c in CLAIMS] +
+               ['"%s"' % a for a in ["HS256", "HS384", "HS512", "RS256", "RS512", "PS256",
+                                     "PS384", "ES256", "ES384", "EdDSA", "none", "JWT", "at+jwt",
+                                     "application/at+jwt", "rsa", "ec", "ed", "hmac", "dup"]] +
+               ['"%s"' % s for s in [HS_ISS, MAP_ISS, ROLES_ISS, "https://other.test", AUD,
+                                     "ssh://other.test", "root", "daemon", "nobody", "mallory",
+                                     "alice@corp.test", "admin@corp.test", "@corp.test",
+                                     "revoked-jti", "admins", "ssh-users", "ops", "dev",
+                                     "ssh-login", "admin", "ssh", "openid ssh", "admins ops"]] +
+               [str(NOW), str(IAT), str(NOW + 3600), str(NOW + 86400), "4102440000", "1e308",
+                "-0.0", "0.5", "9223372036854775807", "-9223372036854775808",
+                "18446744073709551616", "true", "false", "null", '""', '[""]', "[null]", "[]",
+                "{}", "[[]]", '{"roles":[]}', "\\u0000", "\\u0022", "\\\\", "\\ud800",
+                "{", "}", "[", "]", ":", ",", "\x00"])
     write_dict("config.dict", "fuzz_config: keys and values of pam_jwt.conf", "c",
                "cache_dir refresh_helper issuer audience jwks_file jwks_uri ca_file "
                "hmac_secret_file algorithms username_claim username_suffix user_map_file "

@@ -3,9 +3,10 @@
 #
 #   tests/fuzz/run.sh [SECONDS_EACH] [HARNESS...]      (default 60; all harnesses)
 #
-# Harnesses: token jwks config meta claims (fuzz_NAME.c).  First replays the
-# inputs in regress/NAME-* (once-crashing inputs), then fuzzes; prints one
-# line per harness, "fuzz NAME: N execs, E exec/s, C crashes", and the crash
+# Harnesses: token jwks config meta claims signed signed_keys (fuzz_NAME.c).
+# First replays the inputs in regress/NAME-* (once-crashing inputs), then
+# fuzzes; prints one line per harness,
+# "fuzz NAME: N execs, E exec/s, C crashes (T timeouts)", and the crash
 # files; exits 1 if any harness crashed, leaked, hung, failed a regress input
 # or could not be built.
 #
@@ -20,6 +21,9 @@
 #   FUZZ_FRESH=1 start from the committed seeds only (else the scratch corpus
 #                grown by earlier runs is reused; seeds are always copied in)
 #   FUZZ_ARGS    extra libFuzzer flags, e.g. "-jobs=4 -workers=4" or "-seed=1"
+#   FUZZ_TIMEOUT per-input time limit in seconds (libFuzzer -timeout, default 5):
+#                an input that runs longer (a loop) is a finding, not a hang
+#   FUZZ_RSS_MB  memory limit (libFuzzer -rss_limit_mb, default 2048)
 # config.h comes from the configured tree (top_builddir, default the repo
 # root); without one a minimal config.h is generated in the build dir.
 # The committed corpus under tests/fuzz/corpus is never written to.
@@ -30,12 +34,14 @@ top=$(cd "$here/../.." && pwd)
 top_builddir=${top_builddir:-$top}
 secs=${1:-60}
 shift || true
-all="token jwks config meta claims"
+all="token jwks config meta claims signed signed_keys"
 targets=${*:-$all}
 build=${FUZZ_BUILD:-$here/build}
 CC=${CC:-clang}
+per_input=${FUZZ_TIMEOUT:-5}
+rss=${FUZZ_RSS_MB:-2048}
 
-case $secs in ''|*[!0-9]*) echo "usage: $0 [SECONDS_EACH] [HARNESS...]" >&2; exit 2;; esac
+case $secs$per_input$rss in ''|*[!0-9]*) echo "usage: $0 [SECONDS_EACH] [HARNESS...]" >&2; exit 2;; esac
 for t in $targets; do
 	[ -f "$here/fuzz_$t.c" ] || { echo "no harness fuzz_$t.c (have: $all)" >&2; exit 2; }
 done
@@ -78,7 +84,7 @@ for t in $targets; do
 done
 
 dict_for() {
-	case $1 in token) echo token;; jwks|claims) echo json;; *) echo "$1";; esac
+	case $1 in token) echo token;; jwks|claims) echo json;; signed*) echo signed;; *) echo "$1";; esac
 }
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1}
@@ -93,14 +99,14 @@ for t in $targets; do
 	regress=("$here"/regress/"$t"-*)
 	if [ -e "${regress[0]}" ]; then
 		rlog=$build/logs/regress_$t.log
-		timeout -k 10 120 "$build/fuzz_$t" -timeout=10 -rss_limit_mb=2048 "${regress[@]}" > "$rlog" 2>&1
+		timeout -k 10 120 "$build/fuzz_$t" -timeout="$per_input" -rss_limit_mb="$rss" "${regress[@]}" > "$rlog" 2>&1
 		rc=$?
 		line="regress $t: ${#regress[@]} inputs"
 		if [ $rc -ne 0 ]; then
 			failed=1
 			line="$line, FAILED (exit $rc; log $rlog)"
 			echo "$line"
-			grep -E '^(Running:|==[0-9]+==ERROR|SUMMARY|.*runtime error|fuzz property violated)' "$rlog" | head -6 | sed 's/^/#   /'
+			grep -E '^(Running:|==[0-9]+==ERROR|SUMMARY|.*runtime error|fuzz property violated|ALARM)' "$rlog" | head -6 | sed 's/^/#   /'
 		else
 			line="$line, all pass"
 			echo "$line"
@@ -120,13 +126,14 @@ for t in $targets; do
 	# a hung process (start-up, a stuck input past -timeout, a stuck exit).
 	# shellcheck disable=SC2086
 	timeout -k 10 $((secs + 120)) "$build/fuzz_$t" -max_total_time="$secs" -max_len=20000 \
-		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${dictarg[@]}" \
+		-timeout="$per_input" -rss_limit_mb="$rss" -print_final_stats=1 "${dictarg[@]}" \
 		-artifact_prefix="$build/crashes/$t-" ${FUZZ_ARGS:-} "$work" > "$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	crashes=$(grep -c 'Test unit written to' "$log")
-	line="fuzz $t: ${execs:-?} execs, ${rate:-?} exec/s, $crashes crashes"
+	timeouts=$(grep -c 'ERROR: libFuzzer: timeout' "$log")
+	line="fuzz $t: ${execs:-?} execs, ${rate:-?} exec/s, $crashes crashes ($timeouts timeouts)"
 	if [ $rc -ne 0 ] || [ "$crashes" -ne 0 ]; then
 		failed=1
 		[ $rc -eq 124 ] || [ $rc -eq 137 ] && line="$line (killed by the ${secs}+120s backstop)"
@@ -135,7 +142,7 @@ for t in $targets; do
 	echo "$line"
 	summary+=("$line")
 	if [ $rc -ne 0 ] || [ "$crashes" -ne 0 ]; then
-		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|fuzz property violated|.*Test unit written to)' "$log" | head -8 | sed 's/^/#   /'
+		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|fuzz property violated|ALARM|.*Test unit written to)' "$log" | head -8 | sed 's/^/#   /'
 		for f in $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log"); do
 			echo "#   crash file: $f"
 			echo "#   reproduce:  $build/fuzz_$t $f"
