@@ -383,6 +383,11 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred; no groups added");
 	if (res->verdict != JWT_OK)
 		tell_user(pamh, flags, res, len);
+	/* A token we read ourselves was only handed on for pam_unix's sake:
+	 * once it is accepted, no later module (pam_gnome_keyring, pam_cap...)
+	 * gets a live credential as a "password". */
+	if (res->verdict == JWT_OK && prompted)
+		(void)pam_set_item(pamh, PAM_AUTHTOK, NULL);
 	rc = pam_code(res->verdict);
 out:
 	wipe_free(tok);

@@ -100,6 +100,17 @@ sed "/^groups_claim/i revoked_file = $T/revoked.bad" "$T/jwt.conf" > "$T/rev-bad
 expect_eq "$(direct ok alice "config=$T/rev-bad.conf" | code_of module)" PAM_SERVICE_ERR \
 	"malformed revocation list: PAM_SERVICE_ERR for a valid token"
 
+# An accepted token is not left in PAM_AUTHTOK for the modules after it:
+# pam_exec expose_authtok has to ask again (a second prompt) for a token,
+# and gets the typed password handed on without asking.
+printf '#!/bin/sh\ncat > /dev/null\n' > "$T/eat.sh"; chmod 0755 "$T/eat.sh"
+printf 'auth required %s config=%s\nauth optional pam_exec.so expose_authtok %s\n' \
+	"$MODULE" "$T/jwt.conf" "$T/eat.sh" > "$T/pam.d/after"
+out=$(under_valgrind "$DRIVER" "$T/pam.d" after alice --answer "$V/ok.jwt")
+expect_eq "$(grep -c '^prompt:' <<< "$out")" 2 "accepted token: PAM_AUTHTOK cleared (the next module asks again)"
+out=$(under_valgrind "$DRIVER" "$T/pam.d" after alice --answer "$V/password.jwt")
+expect_eq "$(grep -c '^prompt:' <<< "$out")" 1 "a password is still handed on (one prompt)"
+
 out=$(direct ok alice "$A use_first_pass")
 expect_eq "$(code_of module <<< "$out")" PAM_IGNORE "use_first_pass without PAM_AUTHTOK: PAM_IGNORE"
 expect_eq "$(grep -c '^prompt:' <<< "$out")" 0 "use_first_pass never prompts"
