@@ -93,32 +93,6 @@ static const char *store_dir(const struct jwt_config *cfg)
 	return cfg->desktop_code_dir != NULL ? cfg->desktop_code_dir : DCODE_DEFAULT_DIR;
 }
 
-/* The directory, root-only; its parent made if missing. */
-static int make_dir(const char *dir, char *why, size_t whycap)
-{
-	char parent[4096], *slash;
-	struct stat st;
-
-	snprintf(parent, sizeof(parent), "%s", dir);
-	if ((slash = strrchr(parent, '/')) != NULL && slash != parent) {
-		*slash = '\0';
-		if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
-			snprintf(why, whycap, "%.200s: %s", parent, strerror(errno));
-			return -1;
-		}
-	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		snprintf(why, whycap, "%.200s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 077) != 0) {
-		snprintf(why, whycap, "%.200s is not a root-only (0700) directory", dir);
-		return -1;
-	}
-	return dir_trusted(dir, why, whycap);
-}
-
 /* The store's HMAC key, made on first use. */
 static int store_key(const char *dir, int create, unsigned char key[KEY_LEN], char *why,
                      size_t whycap)
@@ -359,7 +333,7 @@ static int open_store(const struct jwt_config *cfg, const char *user, int create
 	if (snprintf(path, pathcap, "%s/%s", dir, user) >= (int)pathcap)
 		return -1;
 	if (create) {
-		if (make_dir(dir, why, whycap) != 0)
+		if (make_private_dir(dir, why, whycap) != 0)
 			return -1;
 	} else if (access(path, F_OK) != 0 && errno == ENOENT) {
 		/* Never create files for names an unauthenticated client typed. */

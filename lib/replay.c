@@ -13,31 +13,6 @@
 #define LINE_LEN (20 + 1 + 64 + 1)  /* "%020lld %64s\n" */
 #define LOCK_WAIT_MS 5000
 
-static int make_dir(const char *dir, char *why, size_t whycap)
-{
-	char parent[4096], *slash;
-	struct stat st;
-
-	snprintf(parent, sizeof(parent), "%s", dir);
-	if ((slash = strrchr(parent, '/')) != NULL && slash != parent) {
-		*slash = '\0';
-		if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
-			snprintf(why, whycap, "%.200s: %s", parent, strerror(errno));
-			return -1;
-		}
-	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		snprintf(why, whycap, "%.200s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 077) != 0) {
-		snprintf(why, whycap, "%.200s is not a root-only (0700) directory", dir);
-		return -1;
-	}
-	return dir_trusted(dir, why, whycap);
-}
-
 static void hex(char out[65], const unsigned char h[32])
 {
 	static const char digits[] = "0123456789abcdef";
@@ -119,7 +94,7 @@ enum jwt_verdict replay_record(const struct jwt_config *cfg, const struct jwt_is
 	if (snprintf(path, sizeof(path), "%s/%s.jti", dir, iss->name) >= (int)sizeof(path))
 		return JWT_INTERNAL;
 	snprintf(lockpath, sizeof(lockpath), "%s.lock", path);
-	if (make_dir(dir, why, whycap) != 0 ||
+	if (make_private_dir(dir, why, whycap) != 0 ||
 	    (lock = lock_file(lockpath, LOCK_WAIT_MS, NULL, why, whycap)) < 0)
 		return JWT_INTERNAL;
 	hex(want, res->jti_hash);

@@ -255,3 +255,28 @@ int lock_file(const char *path, long ms, int *waited, char *why, size_t whycap)
 	}
 	return fd;
 }
+
+int make_private_dir(const char *dir, char *why, size_t whycap)
+{
+	char parent[4096], *slash;
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	if ((slash = strrchr(parent, '/')) != NULL && slash != parent) {
+		*slash = '\0';
+		if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
+			snprintf(why, whycap, "%.200s: %s", parent, strerror(errno));
+			return -1;
+		}
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(why, whycap, "%.200s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 077) != 0) {
+		snprintf(why, whycap, "%.200s is not a root-only (0700) directory", dir);
+		return -1;
+	}
+	return dir_trusted(dir, why, whycap);
+}

@@ -43,4 +43,9 @@ int lock_file(const char *path, long ms, int *waited, char *why, size_t whycap);
  * itself writable by root alone, ancestors as for open_trusted. */
 int dir_trusted(const char *dir, char *why, size_t whycap);
 
+/* Make dir (0700, and its parent 0755 if missing) unless it exists; then
+ * it must be a root-owned directory nobody else can enter, under trusted
+ * ancestors.  0, or -1 with why. */
+int make_private_dir(const char *dir, char *why, size_t whycap);
+
 #endif

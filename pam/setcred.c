@@ -104,10 +104,7 @@ static int grant_write(pam_handle_t *pamh, const struct jwt_result *res, time_t 
 
 	if (geteuid() != 0)
 		return -1; /* only root can keep a grant out of the user's reach */
-	(void)mkdir("/run/pam_jwt", 0755);
-	if (mkdir(SETCRED_GRANT_DIR, 0700) != 0 && errno != EEXIST)
-		return -1;
-	if (dir_trusted(SETCRED_GRANT_DIR, why, sizeof(why)) != 0) {
+	if (make_private_dir(SETCRED_GRANT_DIR, why, sizeof(why)) != 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", why);
 		return -1;
 	}
