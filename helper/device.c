@@ -39,6 +39,7 @@
 
 #include "cmds.h"
 #include "conf.h"
+#include "log.h"
 #include "json.h"
 #include "jwt.h"
 #include "qr.h"
@@ -219,22 +220,10 @@ static int request(const struct jwt_issuer *iss, const char *url, const char *fo
 	return 0;
 }
 
-/* Printable ASCII without spaces, 1..max bytes. */
-static int word_ok(const char *s, size_t max)
-{
-	size_t i, n = s != NULL ? strlen(s) : 0;
-
-	if (n == 0 || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
 
 static int uri_ok(const char *s)
 {
-	return word_ok(s, URI_MAX) && strncmp(s, "https://", 8) == 0;
+	return jwt_is_word(s, URI_MAX) && strncmp(s, "https://", 8) == 0;
 }
 
 /* An integer member within [min, max]; absent gives def, anything else -1. */
@@ -430,13 +419,13 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 		goto out;
 	}
 	s = jwt_json_str(o, "device_code", NULL);
-	if (!word_ok(s, DEVICE_CODE_MAX)) {
+	if (!jwt_is_word(s, DEVICE_CODE_MAX)) {
 		result("bad", "device authorization response has no usable device_code");
 		goto out;
 	}
 	snprintf(device_code, sizeof(device_code), "%s", s);
 	s = jwt_json_str(o, "user_code", NULL);
-	if (!word_ok(s, USER_CODE_MAX)) {
+	if (!jwt_is_word(s, USER_CODE_MAX)) {
 		result("bad", "device authorization response has no usable user_code");
 		goto out;
 	}

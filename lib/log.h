@@ -23,4 +23,7 @@ void jwt_sanitize(char *dst, size_t cap, const char *src, size_t srclen);
  * goes to a log line or a terminal (reasons, CLI output). */
 void jwt_printable(char *s);
 
+/* Is s 1..max bytes of printable ASCII without spaces? */
+int jwt_is_word(const char *s, size_t max);
+
 #endif

@@ -87,17 +87,6 @@ static int read_exact(struct reader *r, char *out, size_t n)
 	return 0;
 }
 
-static int word_ok(const char *s, size_t max)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
 
 /* A QR line: spaces and the half/full blocks U+2580, U+2584, U+2588 only. */
 static int qr_line_ok(const char *s)
@@ -226,13 +215,13 @@ int device_login(pam_handle_t *pamh, int flags, const struct jwt_config *cfg,
 		}
 		if (strcmp(line, "ready") == 0)
 			break;
-		if (strncmp(line, "uri ", 4) == 0 && word_ok(line + 4, 512) &&
+		if (strncmp(line, "uri ", 4) == 0 && jwt_is_word(line + 4, 512) &&
 		    strncmp(line + 4, "https://", 8) == 0) {
-			snprintf(uri, sizeof(uri), "%s", line + 4);
-		} else if (strncmp(line, "complete ", 9) == 0 && word_ok(line + 9, 512)) {
+			snprintf(uri, sizeof(uri), "%.512s", line + 4);
+		} else if (strncmp(line, "complete ", 9) == 0 && jwt_is_word(line + 9, 512)) {
 			/* only in the QR code, which the helper drew */
-		} else if (strncmp(line, "code ", 5) == 0 && word_ok(line + 5, 64)) {
-			snprintf(code, sizeof(code), "%s", line + 5);
+		} else if (strncmp(line, "code ", 5) == 0 && jwt_is_word(line + 5, 64)) {
+			snprintf(code, sizeof(code), "%.64s", line + 5);
 		} else if (strncmp(line, "expires ", 8) == 0 && strspn(line + 8, "0123456789") ==
 		           strlen(line + 8) && strlen(line + 8) > 0 && strlen(line + 8) < 6) {
 			expires = strtol(line + 8, NULL, 10);
