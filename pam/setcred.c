@@ -232,7 +232,9 @@ char *setcred_take(pam_handle_t *pamh, const char *user, time_t now)
 	 * when this handle itself authenticated: left behind, it would reach
 	 * the session and could be replayed by the user. */
 	granted = user != NULL ? grant_take(pamh, user, now) : NULL;
-	(void)pam_putenv(pamh, SETCRED_ENV);
+	/* (libpam logs an error for deleting a variable that is not there) */
+	if (pam_getenv(pamh, SETCRED_ENV) != NULL)
+		(void)pam_putenv(pamh, SETCRED_ENV);
 	if ((setcred_token_login(pamh, user) || data_is(pamh, DATA_TAKEN, user)) &&
 	    pam_get_data(pamh, DATA_GROUPS, &data) == PAM_SUCCESS && data != NULL) {
 		free(granted);
