@@ -39,6 +39,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "replay.h"
+#include "text.h"
 
 #define DEFAULT_SOCKET "/run/pam_jwt-desktop.sock"
 #define IO_TIMEOUT_MS 20000
@@ -272,8 +273,12 @@ static char *device_token(const char *config, const char *issuer, size_t *len)
 	if ((pid = fork()) < 0)
 		goto out;
 	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
+		/* copies above 2 first: with our 0 or 1 closed a pipe end may
+		 * sit there, and dup2 onto itself would keep its close-on-exec */
+		int i0 = fcntl(in[0], F_DUPFD_CLOEXEC, 3), o1 = fcntl(out[1], F_DUPFD_CLOEXEC, 3);
+
+		if (i0 < 0 || o1 < 0 || dup2(i0, 0) != 0 || dup2(o1, 1) != 1)
+			_exit(126);
 		execl(helper, "pam-jwt", "device", "--config", config, "--issuer", issuer,
 		      (char *)NULL);
 		_exit(127);
@@ -286,18 +291,19 @@ static char *device_token(const char *config, const char *issuer, size_t *len)
 	out[0] = -1;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		line[strcspn(line, "\n")] = '\0';
+		/* the helper quotes the provider: every line cleaned, but a QR line */
 		if (strncmp(line, "uri ", 4) == 0)
-			fprintf(stderr, "Open %s\n", line + 4);
+			jwt_print_line(stderr, "Open %s\n", line + 4);
 		else if (strncmp(line, "complete ", 9) == 0)
-			fprintf(stderr, "  (or %s)\n", line + 9);
+			jwt_print_line(stderr, "  (or %s)\n", line + 9);
 		else if (strncmp(line, "code ", 5) == 0)
-			fprintf(stderr, "and enter the code %s\n", line + 5);
-		else if (strncmp(line, "qr ", 3) == 0)
+			jwt_print_line(stderr, "and enter the code %s\n", line + 5);
+		else if (strncmp(line, "qr ", 3) == 0 && jwt_qr_line_ok(line + 3))
 			fprintf(stderr, "%s\n", line + 3);
 		else if (strncmp(line, "ready", 5) == 0)
 			fprintf(stderr, "Waiting for the sign-in...\n");
 		else if (strncmp(line, "error ", 6) == 0) {
-			fprintf(stderr, "%s desktop-code: device flow: %s\n", progname, line + 6);
+			jwt_print_line(stderr, "%s desktop-code: device flow: %s\n", progname, line + 6);
 			break;
 		} else if (strncmp(line, "token ", 6) == 0) {
 			char *end;
@@ -324,7 +330,8 @@ reap:
 	}
 	if (f != NULL)
 		fclose(f);
-	(void)waitpid(pid, &status, 0);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 out:
 	for (n = 0; n < 2; n++) {
 		if (out[n] >= 0)

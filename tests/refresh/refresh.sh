@@ -180,6 +180,23 @@ done
 warm_us=$(printf '%s\n' "${warm[@]}" | sort -n | sed -n 3p)
 echo "# login time: warm cache median of 5 = $warm_us us; login that had to refresh = ${refresh_ms} ms"
 
+# --- the same from an application with descriptors 0-2 closed and its own
+# SIGCHLD handler (tests/pam/closed_fds.c): the helper must still run, and
+# the handler must stay and see the helper's exit (no SIGCHLD change).
+install -m 0755 "$top_builddir/tests/pam/closed_fds" "$T/bin/closed_fds"
+printf 'auth required %s config=%s\n' "$T/bin/pam_jwt.so" "$CONF" > "$T/pam.d/closedfds"
+$KEYS gen "$T/keys" k5
+$KEYS jwks "$T/keys" k1 k2 k5 > "$T/www/main/jwks.json"
+$KEYS token "$T/keys" k5 "$ISS" > "$T/k5.jwt"
+rm -f "$T/cache/main.stamp" # past the cooldown of the run above
+before=$(requests /main/jwks.json)
+"$T/bin/closed_fds" "$T/pam.d" closedfds alice "$T/k5.jwt" "$T/closed_fds.out" &&
+	rc=0 || rc=$?
+expect_eq "$rc" 0 "closed_fds driver ran"
+expect_eq "$(cat "$T/closed_fds.out" 2> /dev/null)" "auth=PAM_SUCCESS sigchld=1 handler_kept=1" \
+	"fds 0-2 closed: the helper ran (new kid k5 accepted), SIGCHLD handler kept and called"
+expect_eq "$(( $(requests /main/jwks.json) - before ))" 1 "fds 0-2 closed: the helper fetched the JWKS"
+
 # --- bad responses: the cache stays, the error is clear ---------------------
 good=$(sha "$T/cache/main.jwks")
 bad_case() { # DESCRIPTION EXPECTED-ERROR-PATTERN [config lines]
