@@ -251,6 +251,35 @@ out=$(refresh --issuer main --force 2>&1) || true
 [ "$(meta main error)" = "" ] && pass "a good refresh clears the recorded error" ||
 	fail "error not cleared: $out"
 
+# --- a provider's text reaches the terminal cleaned: jwks_uri with C1 controls
+# (U+009B is CSI, as ESC [ is) and C0 ones, as JSON escapes and as raw UTF-8
+ctl_free() { # FILE: no C0 but newline, no DEL, no C1 raw or UTF-8 encoded
+	LC_ALL=C grep -c -P '[\x00-\x09\x0b-\x1f\x7f-\x9f]|\xc2[\x80-\x9f]' "$1" || true
+}
+# C1 only (what curl fetches: it drops the fragment): the success line.
+printf '{"issuer":"%s","jwks_uri":"%s#\\u009b2J\xc2\x9b0m\xc2\x85x"}\n' "$ISS" "$ISS/jwks.json" \
+	> "$T/www/main/.well-known/openid-configuration"
+LC_ALL=C grep -q 'u009b' "$T/www/main/.well-known/openid-configuration" &&
+	LC_ALL=C grep -qP '\xc2\x85' "$T/www/main/.well-known/openid-configuration" ||
+	fail "the hostile discovery document was not written as meant"
+out=$(refresh --issuer main --force 2>&1) && rc=0 || rc=$?
+printf '%s\n' "$out" > "$T/c1.all"
+expect_eq "$rc" 0 "jwks_uri with C1 controls in its fragment: fetched"
+grep -qF "from $ISS/jwks.json#?2J?0m?x, fresh" "$T/c1.all" &&
+	pass "refresh prints that URI with each C1 control as one '?'" || fail "refresh: $out"
+"$T/bin/pam-jwt" status --config "$CONF" >> "$T/c1.all" 2>&1 || true
+# C0 and DEL as well (curl refuses such a URL: the error line).
+printf '{"issuer":"%s","jwks_uri":"%s#\\u001b]0;owned\\u0007\\u007f\xc2\x9b"}\n' "$ISS" "$ISS/jwks.json" \
+	> "$T/www/main/.well-known/openid-configuration"
+out=$(refresh --issuer main --force 2>&1) || true
+printf '%s\n' "$out" >> "$T/c1.all"
+grep -qF "#?]0;owned???" <<< "$out" && pass "the error line shows ESC, BEL, DEL and C1 as '?'" ||
+	fail "refresh with C0 in jwks_uri: $out"
+"$T/bin/pam-jwt" status --config "$CONF" >> "$T/c1.all" 2>&1 || true
+expect_eq "$(ctl_free "$T/c1.all")" 0 "no C0, DEL or C1 byte in refresh and status output"
+discovery "$ISS" "$ISS/jwks.json" > "$T/www/main/.well-known/openid-configuration"
+refresh --issuer main --force > /dev/null 2>&1 || true
+
 # --- revoked_uri: fetched like keys, validated before it is written ---------
 printf 'jti %s\n' "$("$PYTHON" -c 'import sys,json,base64; p=open(sys.argv[1]).read().split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["jti"])' "$T/k1.jwt")" \
 	> "$T/www/main/revoked.txt"
