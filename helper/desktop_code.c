@@ -350,8 +350,8 @@ static int request(const char *sock, const char *file, const char *config,
 		tok = device_token(config, device, &len);
 	} else {
 		if (file != NULL && strcmp(file, "-") != 0 && (in = fopen(file, "re")) == NULL) {
-			fprintf(stderr, "%s desktop-code: %s: %s\n", progname, file,
-			        strerror(errno));
+			jwt_print_line(stderr, "%s desktop-code: %s: %s\n", progname, file,
+			               strerror(errno));
 			return EXIT_USAGE;
 		}
 		if (isatty(fileno(in)) && !quiet)
@@ -391,16 +391,16 @@ static int request(const char *sock, const char *file, const char *config,
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 		if (!quiet)
-			fprintf(stderr, "Desktop code for %s, one login, valid until %s "
-			        "(%lld s). Type it as the RDP password:\n", user, when,
-			        (long long)(t - time(NULL)));
+			jwt_print_line(stderr, "Desktop code for %s, one login, valid until %s "
+			               "(%lld s). Type it as the RDP password:\n", user, when,
+			               (long long)(t - time(NULL)));
 		printf("%s\n", code);
 		fflush(stdout);
 		rc = 0;
 	} else {
 		rep[strcspn(rep, "\n")] = '\0';
-		fprintf(stderr, "%s desktop-code: refused: %s\n", progname,
-		        strncmp(rep, "error ", 6) == 0 ? rep + 6 : "no answer from the service");
+		jwt_print_line(stderr, "%s desktop-code: refused: %s\n", progname,
+		               strncmp(rep, "error ", 6) == 0 ? rep + 6 : "no answer from the service");
 	}
 out:
 	if (fd >= 0)
@@ -427,8 +427,8 @@ static void print_record(void *ctx, const struct dcode_record *r, int fails, int
 	(void)ctx;
 	if (r == NULL) {
 		if (fails > 0 || locked)
-			printf("%-12s %-16s %-7s %-20s %-20s %-10s failures=%d%s\n", "?", "-", "-", "-",
-			       "-", "-", fails, locked ? " THROTTLED" : "");
+			jwt_print_line(stdout, "%-12s %-16s %-7s %-20s %-20s %-10s failures=%d%s\n",
+			               "?", "-", "-", "-", "-", "-", fails, locked ? " THROTTLED" : "");
 		return;
 	}
 	t = (time_t)r->minted;
@@ -437,11 +437,12 @@ static void print_record(void *ctx, const struct dcode_record *r, int fails, int
 	t = (time_t)r->expires;
 	gmtime_r(&t, &tm);
 	strftime(e, sizeof(e), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("%-12s %-16s %-7s %-20s %-20s %-10s sub=%s jti=%s kid=%s groups=\"%s\" "
-	       "failures=%d%s\n", r->user, r->id,
-	       strcmp(r->state, "live") == 0 && r->expires <= time(NULL) ? "expired" : r->state,
-	       m, e, r->issuer_name, r->sub, r->jti, r->kid, r->groups, fails,
-	       locked ? " THROTTLED" : "");
+	/* the store is a file: its fields go out cleaned */
+	jwt_print_line(stdout, "%-12s %-16s %-7s %-20s %-20s %-10s sub=%s jti=%s kid=%s "
+	               "groups=\"%s\" failures=%d%s\n", r->user, r->id,
+	               strcmp(r->state, "live") == 0 && r->expires <= time(NULL) ? "expired"
+	               : r->state, m, e, r->issuer_name, r->sub, r->jti, r->kid, r->groups, fails,
+	               locked ? " THROTTLED" : "");
 }
 
 static int admin(const char *config, int list, const char *user, const char *id)
