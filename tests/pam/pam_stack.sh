@@ -180,6 +180,20 @@ expect_eq "$(code_of acct <<< "$out")" PAM_PERM_DENIED "acct_mgmt grants bob not
 out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --no-auth --env "$V/fresh.env" --setcred)
 case " $(code_of groups <<< "$out") " in *" operators "*|*" wheel "*) fail "grant used after another's attempt consumed it: $out" ;;
 	*) pass "a grant is consumed by the first setcred that names it, whoever it was for" ;; esac
+# Take-once under a race: setcred A is held (strace) for 5 s in its unlink
+# of the grant; setcred B runs meanwhile.  Exactly one may add the groups:
+# a take that reads the record before owning it could give both.
+out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --split)
+sed -n 's/^child_env: \(PAM_JWT_GRANT=.*\)/\1/p' <<< "$out" > "$V/race.env"
+timeout 60 strace -f -qq -o "$V/race.trace" -e trace=unlink,unlinkat \
+	-e inject=unlink,unlinkat:delay_enter=5000000 \
+	"$DRIVER" "$T/pam.d" jwt alice --no-auth --env "$V/race.env" --setcred > "$V/race.a" 2>&1 &
+racer=$!
+for _ in $(seq 300); do grep -q 'grants/' "$V/race.trace" 2> /dev/null && break; sleep 0.1; done
+"$DRIVER" "$T/pam.d" jwt alice --no-auth --env "$V/race.env" --setcred > "$V/race.b" 2>&1
+wait "$racer"
+won=$(cat "$V/race.a" "$V/race.b" | grep -c '^groups=.*operators' || true)
+expect_eq "$won" 1 "two setcred calls racing for one grant: exactly one adds the groups"
 ls /run/pam_jwt/grants > "$V/grants.ls" 2>/dev/null
 expect_eq "$(stat -c %a /run/pam_jwt/grants)" 700 "grant directory is root-only"
 unset LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
@@ -207,4 +221,39 @@ out=$(in_ns "$T/pam.d" stack "$REAL" --answer "$V/real.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: token for the real user"
 out=$(in_ns "$T/pam.d" stack "$REAL" --answer "$V/ok.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "stack: alice's token does not open $REAL"
+
+# Code-shaped passwords reach pam_unix through the shipped stanzas (sshd,
+# xrdp-sesman) and the pam-auth-update profile, with desktop codes on and a
+# code store on the host: only a live code is pam_jwt's answer.
+{ cat "$T/jwt.conf"; echo "desktop_codes = yes"; } > "$T/codes.conf"
+sed -i "1i desktop_code_dir = $T/desktop" "$T/codes.conf"
+mkdir -m 0700 "$T/desktop"
+mkdir -p "$T/shipped"
+cp -a /etc/pam.d/. "$T/shipped/"
+ours="$MODULE config=$T/codes.conf"
+for svc in sshd xrdp-sesman; do
+	sed "s|pam_jwt\.so|$ours|" "$top_srcdir/conf/pam.d/$svc" > "$T/shipped/$svc"
+done
+# what pam-auth-update writes for the profile (priority 900, before pam_unix)
+init=$(sed -n '/^Auth-Initial:/,/^[A-Z]/{s/^[[:space:]]\+//p}' "$top_srcdir/debian/pam-configs/jwt" |
+	sed 's/success=end/success=2/')
+printf 'auth %s\nauth [success=1 default=ignore] pam_unix.so nullok try_first_pass\nauth requisite pam_deny.so\nauth required pam_permit.so\n' \
+	"${init/pam_jwt.so/$ours}" > "$T/shipped/common-auth"
+printf '@include common-auth\n' > "$T/shipped/profile"
+grep -q "pam_jwt.so\|$MODULE" "$T/shipped/common-auth" || fail "profile not rendered: $(cat "$T/shipped/common-auth")"
+shaped=0
+for pw in KX7MQ2WPZ9RTV4NH Kx7mQ2wPz9RtV4nH kx7m-q2wp-z9rt-v4nh 'happy days are here' 'HAPP-YDAY-SARE-HERE'; do
+	sed -i "/^$REAL:/d" "$T/etc/shadow"
+	echo "$REAL:$(openssl passwd -6 "$pw"):19000:0:99999:7:::" >> "$T/etc/shadow"
+	printf '%s' "$pw" > "$V/pw_shaped"
+	for svc in sshd xrdp-sesman profile; do
+		out=$(in_ns "$T/shipped" "$svc" "$REAL" --answer "$V/pw_shaped")
+		expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "$svc: the password '$pw' reaches pam_unix"
+		shaped=$((shaped + 1))
+	done
+done
+expect_eq "$shaped" 15 "15 code-shaped password logins tried"
+printf 'KX7M-Q2WP-Z9RT-V4NX' > "$V/pw_shaped_bad"
+out=$(in_ns "$T/shipped" sshd "$REAL" --answer "$V/pw_shaped_bad")
+expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "sshd: a wrong code-shaped password is still refused"
 finish
