@@ -28,6 +28,8 @@ static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 #define FILE_MAX (MAX_RECORDS * 6000 + 64)
 #define LOCK_WAIT_MS 5000
 #define NFIELDS 11
+#define DCODE_TIME_MAX (1LL << 40)
+#define DCODE_FAILS_MAX 1000000 /* counted up once per attempt: far from INT_MAX */
 
 struct entry {
 	struct dcode_record rec;
@@ -197,6 +199,23 @@ static int get_field(char *dst, size_t cap, const char *src)
 	return 0;
 }
 
+/* A number in the store: decimal digits only, at most max (times: 2^40 s,
+ * so expires + DCODE_KEEP and every difference with now stay defined). */
+static int get_num(const char *s, long long max, long long *v)
+{
+	long long n = 0;
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 15 || strspn(s, "0123456789") != len)
+		return -1;
+	for (; *s != '\0'; s++)
+		n = n * 10 + (*s - '0');
+	if (n > max)
+		return -1;
+	*v = n;
+	return 0;
+}
+
 static int parse_record(char *line, struct entry *e)
 {
 	char *f[NFIELDS], *save = NULL, *p;
@@ -210,7 +229,8 @@ static int parse_record(char *line, struct entry *e)
 	memset(e, 0, sizeof(*e));
 	if (get_field(e->rec.id, sizeof(e->rec.id), f[0]) != 0 ||
 	    get_field(e->rec.state, sizeof(e->rec.state), f[1]) != 0 ||
-	    sscanf(f[2], "%lld", &e->rec.minted) != 1 || sscanf(f[3], "%lld", &e->rec.expires) != 1 ||
+	    get_num(f[2], DCODE_TIME_MAX, &e->rec.minted) != 0 ||
+	    get_num(f[3], DCODE_TIME_MAX, &e->rec.expires) != 0 ||
 	    strlen(f[4]) != HASH_HEX ||
 	    get_field(e->hash, sizeof(e->hash), f[4]) != 0 ||
 	    get_field(e->rec.issuer_name, sizeof(e->rec.issuer_name), f[5]) != 0 ||
@@ -226,14 +246,50 @@ static int parse_record(char *line, struct entry *e)
 	return 0;
 }
 
-/* Read USER's file into st, dropping records past their keeping time.
+/* Parse a store file's text (NUL-terminated, changed by strtok_r) into st,
+ * dropping records past their keeping time.  0, or -1: corrupt. */
+static int parse_store(char *text, const char *user, time_t now, struct store *st)
+{
+	char *line, *save = NULL;
+	int first = 1;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		struct entry *e;
+
+		if (first) {
+			char magic[32], fails[16], locked[16], extra;
+			long long nf, nl;
+
+			first = 0;
+			if (sscanf(line, "%31s %15s %15s %c", magic, fails, locked, &extra) != 3 ||
+			    strcmp(magic, FILE_MAGIC) != 0 || get_num(fails, DCODE_FAILS_MAX, &nf) != 0 ||
+			    get_num(locked, 1, &nl) != 0)
+				return -1;
+			st->fails = (int)nf;
+			st->locked = (int)nl;
+			continue;
+		}
+		if (st->n >= MAX_RECORDS)
+			return -1;
+		e = &st->e[st->n];
+		if (parse_record(line, e) != 0)
+			return -1;
+		snprintf(e->rec.user, sizeof(e->rec.user), "%s", user);
+		if (e->rec.expires + DCODE_KEEP < (long long)now)
+			continue; /* pruned */
+		st->n++;
+	}
+	return first ? -1 : 0;
+}
+
+/* Read USER's file into st.
  * 0 read (or absent: *exists = 0), -1 unusable (fail closed). */
 static int load(const char *path, const char *user, time_t now, struct store *st, int *exists,
                 char *why, size_t whycap)
 {
-	char *text = NULL, *line, *save = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	int first = 1, rc = -1;
+	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	*exists = 0;
@@ -243,37 +299,44 @@ static int load(const char *path, const char *user, time_t now, struct store *st
 		return -1;
 	}
 	*exists = 1;
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		struct entry *e;
-
-		if (first) {
-			char magic[32];
-
-			first = 0;
-			if (sscanf(line, "%31s %d %d", magic, &st->fails, &st->locked) != 3 ||
-			    strcmp(magic, FILE_MAGIC) != 0 || st->fails < 0)
-				goto corrupt;
-			continue;
-		}
-		if (st->n >= MAX_RECORDS)
-			goto corrupt;
-		e = &st->e[st->n];
-		if (parse_record(line, e) != 0)
-			goto corrupt;
-		snprintf(e->rec.user, sizeof(e->rec.user), "%s", user);
-		if (e->rec.expires + DCODE_KEEP < (long long)now)
-			continue; /* pruned */
-		st->n++;
-	}
-	if (first)
-		goto corrupt;
-	rc = 0;
-	goto out;
-corrupt:
-	snprintf(why, whycap, "%.200s: corrupt desktop code store", path);
-out:
+	if (parse_store(text, user, now, st) != 0)
+		snprintf(why, whycap, "%.200s: corrupt desktop code store", path);
+	else
+		rc = 0;
 	explicit_bzero(text, len);
 	free(text);
+	return rc;
+}
+
+int dcode_store_parse(const char *text, size_t len, const char *user, time_t now,
+                      void (*fn)(void *ctx, const struct dcode_record *rec, int fails,
+                                 int locked),
+                      void *ctx, char *why, size_t whycap)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	char *copy = malloc(len + 1);
+	size_t i;
+	int rc = -1;
+
+	if (st == NULL || copy == NULL) {
+		snprintf(why, whycap, "out of memory");
+		goto out;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (len > FILE_MAX || parse_store(copy, user, now, st) != 0) {
+		snprintf(why, whycap, "corrupt desktop code store");
+		goto out;
+	}
+	for (i = 0; i < st->n; i++)
+		fn(ctx, &st->e[i].rec, st->fails, st->locked);
+	rc = 0;
+out:
+	if (copy != NULL) {
+		explicit_bzero(copy, len);
+		free(copy);
+	}
+	free(st);
 	return rc;
 }
 
@@ -494,7 +557,7 @@ enum dcode_verdict dcode_consume(const struct jwt_config *cfg, const char *user,
 	    code_hash(key, user, canon, hash) != 0)
 		goto out;
 	if (st->locked) {
-		st->fails++;
+		st->fails += st->fails < DCODE_FAILS_MAX;
 		snprintf(why, whycap, "locked after %d wrong codes: mint a new code", DCODE_MAX_FAILURES);
 		v = DCODE_LOCKED;
 		goto write;
@@ -504,7 +567,8 @@ enum dcode_verdict dcode_consume(const struct jwt_config *cfg, const char *user,
 		if (CRYPTO_memcmp(st->e[i].hash, hash, HASH_HEX) == 0)
 			hit = &st->e[i];
 	if (hit == NULL) {
-		if (++st->fails >= DCODE_MAX_FAILURES) {
+		st->fails += st->fails < DCODE_FAILS_MAX;
+		if (st->fails >= DCODE_MAX_FAILURES) {
 			st->locked = 1;
 			for (i = 0; i < st->n; i++)
 				if (strcmp(st->e[i].rec.state, "live") == 0)

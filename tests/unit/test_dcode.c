@@ -133,11 +133,66 @@ static void store(const char *dir)
 	iss.desktop_codes = 1;
 }
 
+static void count_rec(void *ctx, const struct dcode_record *r, int fails, int locked)
+{
+	struct dcode_record *last = ctx;
+
+	*last = *r;
+	last->minted = fails * 10 + locked; /* what the header said, for the test */
+}
+
+static int parse_text(const char *text, struct dcode_record *last)
+{
+	char why[200];
+
+	memset(last, 0, sizeof(*last));
+	return dcode_store_parse(text, strlen(text), "alice", 1800000000, count_rec, last, why,
+	                         sizeof(why));
+}
+
+/* Numbers in the store file are bounded decimal digits: an out-of-range
+ * time made `expires + DCODE_KEEP` overflow (found by fuzz_dcode), and a
+ * counter near INT_MAX would overflow on the next wrong code. */
+static void store_numbers(void)
+{
+	static const char hash[] = "abababababababababababababababababababababababababababababababab";
+	struct dcode_record r;
+	char text[1024];
+	static const struct {
+		const char *head, *minted, *expires, *what;
+	} bad[] = {
+		{ "0 0", "1799990000", "9223372036854775807", "an expiry at LLONG_MAX" },
+		{ "0 0", "1799990000", "1099511627777", "an expiry past 2^40" },
+		{ "0 0", "-1", "1800003600", "a negative time" },
+		{ "0 0", "+1799990000", "1800003600", "a time with a sign" },
+		{ "0 0", "1799990000", "1800003600x", "a time with trailing bytes" },
+		{ "0 0", "1799990000", "\t1800003600", "a time with a leading tab" },
+		{ "2147483647 0", "1799990000", "1800003600", "a failure counter at INT_MAX" },
+		{ "-1 0", "1799990000", "1800003600", "a negative failure counter" },
+		{ "0 2", "1799990000", "1800003600", "locked neither 0 nor 1" },
+		{ "0 0 0", "1799990000", "1800003600", "a header with a fourth field" },
+	};
+	size_t i;
+
+	snprintf(text, sizeof(text), "pam_jwt-desktop-v1 3 1\n0123456789abcdef live 1799990000 "
+	         "1800003600 %s corp https://idp.test alice-sub jti-1 k1 a%%20b\n", hash);
+	ok(parse_text(text, &r) == 0 && r.expires == 1800003600 && r.minted == 31 &&
+	   strcmp(r.groups, "a b") == 0 && strcmp(r.user, "alice") == 0,
+	   "a store file parses: fields, counter, lock, escapes");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "pam_jwt-desktop-v1 %s\n0123456789abcdef live %s %s %s "
+		         "corp https://idp.test alice-sub jti-1 k1 -\n", bad[i].head, bad[i].minted,
+		         bad[i].expires, hash);
+		ok(parse_text(text, &r) == -1, "refused: %s", bad[i].what);
+	}
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/test_dcode.XXXXXX", dir[4096], cmd[4200];
 
 	shapes();
+	store_numbers();
 	if (geteuid() != 0) {
 		printf("# the store tests need root\n");
 		return tap_done();
