@@ -23,6 +23,7 @@
 
 #include "devproto.h"
 #include "fuzz_util.h"
+#include "log.h"
 
 struct feed {
 	const uint8_t *p;
@@ -67,18 +68,6 @@ static void check_reader(const struct devproto_reader *r)
 			FUZZ_FAIL("consumed byte at %zu not wiped", i);
 }
 
-static int word(const char *s, size_t max)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
 static void check_offer(const struct devproto_offer *o)
 {
 	size_t i, lines = 1;
@@ -86,9 +75,9 @@ static void check_offer(const struct devproto_offer *o)
 	FUZZ_CHECK_CSTR(o->uri);
 	FUZZ_CHECK_CSTR(o->code);
 	FUZZ_CHECK_CSTR(o->qr);
-	if (!word(o->uri, 512) || strncmp(o->uri, "https://", 8) != 0)
+	if (!jwt_is_word(o->uri, 512) || strncmp(o->uri, "https://", 8) != 0)
 		FUZZ_FAIL("offer with URI \"%s\"", o->uri);
-	if (!word(o->code, 64))
+	if (!jwt_is_word(o->code, 64))
 		FUZZ_FAIL("offer with code \"%s\"", o->code);
 	if (o->expires < 1 || o->expires > 99999)
 		FUZZ_FAIL("offer expires in %ld s", o->expires);

@@ -33,11 +33,6 @@ struct mline {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* The model: 1 parsed into m[*n] (at most MODEL_LINES entries, else 2:
  * too long to model), -1 malformed. */
 static int model_parse(const char *t, size_t len, struct mline *m, size_t *n)
@@ -49,7 +44,7 @@ static int model_parse(const char *t, size_t len, struct mline *m, size_t *n)
 	if (memchr(t, '\0', len) != NULL)
 		return -1;
 	while (i < len) {
-		size_t e = i, le, k = 0;
+		size_t e = i, le, k;
 		const char *w[5];
 		size_t wn[5];
 		struct mline cur;
@@ -59,17 +54,7 @@ static int model_parse(const char *t, size_t len, struct mline *m, size_t *n)
 		le = e;
 		if (le > i && t[le - 1] == '\r')
 			le--;
-		while (k < 5) {
-			while (i < le && is_ws(t[i]))
-				i++;
-			if (i >= le || t[i] == '#')
-				break;
-			w[k] = t + i;
-			while (i < le && !is_ws(t[i]))
-				i++;
-			wn[k] = (size_t)(t + i - w[k]);
-			k++;
-		}
+		k = fuzz_words(t, &i, le, " \t", w, wn, 5);
 		i = e + 1;
 		if (k == 0)
 			continue;

@@ -28,11 +28,6 @@ struct mline {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
 /* 1 parsed into m[*n], 2 more lines than the model keeps, -1 malformed. */
 static int model_parse(const char *t, size_t len, struct mline *m, size_t *n)
 {
@@ -43,23 +38,13 @@ static int model_parse(const char *t, size_t len, struct mline *m, size_t *n)
 	if (memchr(t, '\0', len) != NULL)
 		return -1;
 	while (i < len) {
-		size_t e = i, k = 0;
+		size_t e = i, k;
 		const char *w[3];
 		size_t wn[3];
 
 		while (e < len && t[e] != '\n')
 			e++;
-		while (k < 3) {
-			while (i < e && is_ws(t[i]))
-				i++;
-			if (i >= e || t[i] == '#')
-				break;
-			w[k] = t + i;
-			while (i < e && !is_ws(t[i]))
-				i++;
-			wn[k] = (size_t)(t + i - w[k]);
-			k++;
-		}
+		k = fuzz_words(t, &i, e, " \t\r", w, wn, 3);
 		i = e + 1;
 		if (k == 0)
 			continue;

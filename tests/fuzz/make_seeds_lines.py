@@ -6,7 +6,7 @@ prints to the module).
 
     python3 tests/fuzz/make_seeds_lines.py [OUTDIR]    (default: tests/fuzz/corpus)
 
-Named seeds only; the SHA-1-named files beside them come from fuzzing
+make_seeds.py runs this too.  Named seeds only; the SHA-1-named files beside them come from fuzzing
 (libFuzzer -merge=1) and are left alone.
 """
 import os
@@ -37,87 +37,92 @@ def write_dict(name, comment, prefix, words):
             f.write('%s%d="%s"\n' % (prefix, i, esc(w)))
 
 
-# --- revoked: "jti V" / "sub V" / "sub V before UNIXTIME", '#' comments ----
-write("revoked", "example", "# revoked tokens\njti revoked-jti\nsub mallory\n"
-      "sub daemon before 1700000000\n")
-write("revoked", "crlf_tabs", "jti\tabc\r\n\t sub  x  before\t42 # until rotation\r\n\r\n")
-write("revoked", "comments_only", "#\n   # nothing\n\n")
-write("revoked", "no_newline", "sub mallory")
-write("revoked", "big_before", "sub a before 9223372036854775807\nsub b before 0\n")
-write("revoked", "bad_kind", "uid 0\n")
-write("revoked", "bad_before", "sub a before -1\n")
-write("revoked", "jti_before", "jti a before 5\n")
-write("revoked", "nul", "jti a\0b\n")
-write("revoked", "hash_in_word", "jti a#b\nsub c #d\n")
-write("revoked", "many", "".join("jti t%d\nsub s%d before %d\n" % (i, i, 1000 + i)
-                                  for i in range(40)))
-write_dict("revoked.dict", "fuzz_revoked: revocation list words", "r",
-           ["jti ", "sub ", " before ", "#", "\n", "\r\n", "\t", "mallory", "revoked-jti",
-            "9223372036854775807", "9223372036854775808", "-1", "+1", "0x10", "00"])
+def main():
+    # --- revoked: "jti V" / "sub V" / "sub V before UNIXTIME", '#' comments ----
+    write("revoked", "example", "# revoked tokens\njti revoked-jti\nsub mallory\n"
+          "sub daemon before 1700000000\n")
+    write("revoked", "crlf_tabs", "jti\tabc\r\n\t sub  x  before\t42 # until rotation\r\n\r\n")
+    write("revoked", "comments_only", "#\n   # nothing\n\n")
+    write("revoked", "no_newline", "sub mallory")
+    write("revoked", "big_before", "sub a before 9223372036854775807\nsub b before 0\n")
+    write("revoked", "bad_kind", "uid 0\n")
+    write("revoked", "bad_before", "sub a before -1\n")
+    write("revoked", "jti_before", "jti a before 5\n")
+    write("revoked", "nul", "jti a\0b\n")
+    write("revoked", "hash_in_word", "jti a#b\nsub c #d\n")
+    write("revoked", "many", "".join("jti t%d\nsub s%d before %d\n" % (i, i, 1000 + i)
+                                      for i in range(40)))
+    write_dict("revoked.dict", "fuzz_revoked: revocation list words", "r",
+               ["jti ", "sub ", " before ", "#", "\n", "\r\n", "\t", "mallory", "revoked-jti",
+                "9223372036854775807", "9223372036854775808", "-1", "+1", "0x10", "00"])
 
-# --- usermap: "CLAIMVALUE LOCALUSER" -------------------------------------
-write("usermap", "example", "# claim value -> local user\nalice daemon\nadmin root\n"
-      "bob nobody\ncarol no-such-user\n")
-write("usermap", "email", "alice@example.com alice\nbob@example.com\tbob # comment\r\n")
-write("usermap", "dup", "alice first\nalice second\n")
-write("usermap", "long_name", "alice abcdefghijklmnopqrstuvwxyz0123456\n")
-write("usermap", "bad_name", "alice ../root\n")
-write("usermap", "three_words", "alice bob carol\n")
-write("usermap", "control", "al\x0bice bob\n")
-write("usermap", "dots", "a .\nb ..\nc .x\n")
-write("usermap", "utf8", "\u00e4lice alice\n")
-write_dict("usermap.dict", "fuzz_usermap: user_map_file words", "u",
-           ["#", "\n", "\r", "\t", " ", "alice", "root", "..", ".", "-", ":", "/", ",",
-            "\x7f", "\x0b", "@example.com"])
+    # --- usermap: "CLAIMVALUE LOCALUSER" -------------------------------------
+    write("usermap", "example", "# claim value -> local user\nalice daemon\nadmin root\n"
+          "bob nobody\ncarol no-such-user\n")
+    write("usermap", "email", "alice@example.com alice\nbob@example.com\tbob # comment\r\n")
+    write("usermap", "dup", "alice first\nalice second\n")
+    write("usermap", "long_name", "alice abcdefghijklmnopqrstuvwxyz0123456\n")
+    write("usermap", "bad_name", "alice ../root\n")
+    write("usermap", "three_words", "alice bob carol\n")
+    write("usermap", "control", "al\x0bice bob\n")
+    write("usermap", "dots", "a .\nb ..\nc .x\n")
+    write("usermap", "utf8", "\u00e4lice alice\n")
+    write_dict("usermap.dict", "fuzz_usermap: user_map_file words", "u",
+               ["#", "\n", "\r", "\t", " ", "alice", "root", "..", ".", "-", ":", "/", ",",
+                "\x7f", "\x0b", "@example.com"])
 
-# --- dcode: the store file as lib/dcode.c save() writes it ---------------
-H = "ab" * 32
-rec = ("0123456789abcdef live 1799990000 1800003600 %s idp https://idp.test alice "
-       "jti-1 key-1 users%%20admins\n" % H)
-write("dcode", "store", "pam_jwt-desktop-v1 0 0\n" + rec +
-      "fedcba9876543210 used 1799990000 1799999000 %s idp https://idp.test alice - - -\n" % H +
-      "1111111111111111 revoked 1799990000 1800000000 %s idp https://idp.test alice %%2D - -\n" % H)
-write("dcode", "empty", "pam_jwt-desktop-v1 0 0\n")
-write("dcode", "locked", "pam_jwt-desktop-v1 5 1\n" + rec)
-write("dcode", "pruned", "pam_jwt-desktop-v1 2 0\n"
-      "0123456789abcdef live 1 2 %s idp https://idp.test alice - - -\n" % H)
-write("dcode", "escapes", "pam_jwt-desktop-v1 0 0\n"
-      "0123456789abcdef live 1799990000 1800003600 %s i%%25d https://idp.test/%%22x "
-      "a%%0Ab %%7F%%80 %%FF g%%5C1%%20g%%222\n" % H)
-write("dcode", "bad_magic", "pam_jwt-desktop-v0 0 0\n" + rec)
-write("dcode", "bad_field", "pam_jwt-desktop-v1 0 0\n" + rec.replace(" live ", " zombie "))
-write("dcode", "nul_escape", "pam_jwt-desktop-v1 0 0\n" + rec.replace("users%20", "users%00"))
-write("dcode", "negative", "pam_jwt-desktop-v1 -1 0\n" + rec)
-write("dcode", "huge_times", "pam_jwt-desktop-v1 0 0\n" +
-      rec.replace("1800003600", "9223372036854775807").replace("1799990000", "-9223372036854775808"))
-write("dcode", "full_groups", "pam_jwt-desktop-v1 0 0\n" + rec.replace("users%20admins", "g" * 1023))
-write_dict("dcode.dict", "fuzz_dcode: desktop-code store", "d",
-           ["pam_jwt-desktop-v1", " live ", " used ", " revoked ", " - ", "%2D", "%20", "%25",
-            "%00", "%0A", "%7F", "%FF", H, "9223372036854775807", "-9223372036854775808",
-            "0123456789abcdef", "\n"])
+    # --- dcode: the store file as lib/dcode.c save() writes it ---------------
+    H = "ab" * 32
+    rec = ("0123456789abcdef live 1799990000 1800003600 %s idp https://idp.test alice "
+           "jti-1 key-1 users%%20admins\n" % H)
+    write("dcode", "store", "pam_jwt-desktop-v1 0 0\n" + rec +
+          "fedcba9876543210 used 1799990000 1799999000 %s idp https://idp.test alice - - -\n" % H +
+          "1111111111111111 revoked 1799990000 1800000000 %s idp https://idp.test alice %%2D - -\n" % H)
+    write("dcode", "empty", "pam_jwt-desktop-v1 0 0\n")
+    write("dcode", "locked", "pam_jwt-desktop-v1 5 1\n" + rec)
+    write("dcode", "pruned", "pam_jwt-desktop-v1 2 0\n"
+          "0123456789abcdef live 1 2 %s idp https://idp.test alice - - -\n" % H)
+    write("dcode", "escapes", "pam_jwt-desktop-v1 0 0\n"
+          "0123456789abcdef live 1799990000 1800003600 %s i%%25d https://idp.test/%%22x "
+          "a%%0Ab %%7F%%80 %%FF g%%5C1%%20g%%222\n" % H)
+    write("dcode", "bad_magic", "pam_jwt-desktop-v0 0 0\n" + rec)
+    write("dcode", "bad_field", "pam_jwt-desktop-v1 0 0\n" + rec.replace(" live ", " zombie "))
+    write("dcode", "nul_escape", "pam_jwt-desktop-v1 0 0\n" + rec.replace("users%20", "users%00"))
+    write("dcode", "negative", "pam_jwt-desktop-v1 -1 0\n" + rec)
+    write("dcode", "huge_times", "pam_jwt-desktop-v1 0 0\n" +
+          rec.replace("1800003600", "9223372036854775807").replace("1799990000", "-9223372036854775808"))
+    write("dcode", "full_groups", "pam_jwt-desktop-v1 0 0\n" + rec.replace("users%20admins", "g" * 1023))
+    write_dict("dcode.dict", "fuzz_dcode: desktop-code store", "d",
+               ["pam_jwt-desktop-v1", " live ", " used ", " revoked ", " - ", "%2D", "%20", "%25",
+                "%00", "%0A", "%7F", "%FF", H, "9223372036854775807", "-9223372036854775808",
+                "0123456789abcdef", "\n"])
 
-# --- devproto: first byte = how reads are cut, then the helper's output ---
-QR = ["qr " + "".join(("\u2588" if (x * 7 + y * 3) % 5 < 2 else "\u2584" if x % 3 == 0
-                       else " ") for x in range(33)) for y in range(17)]
-offer = ("uri https://idp.test/device\ncomplete https://idp.test/device?user_code=WDJB-MJHT\n"
-         + "\n".join(QR) + "\ncode WDJB-MJHT\nexpires 600\nready\n")
-tok = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln"
-write("devproto", "token_whole", "\xff" + offer + "token %d\n%s\n" % (len(tok), tok))
-write("devproto", "token_bytewise", "\x00" + offer + "token %d\n%s\n" % (len(tok), tok))
-write("devproto", "token_pattern", "\x50" + offer + "token %d\n%s\n" % (len(tok), tok))
-write("devproto", "no_qr", "\x07uri https://idp.test/d\ncode ABCD\nexpires 5\nready\n"
-      "token 3\nabc\n")
-write("devproto", "error_first", "\xffe" "rror unavail https://idp.test: connection refused\n")
-write("devproto", "error_after", "\x03" + offer + "error denied access_denied\n")
-write("devproto", "token_short", "\xff" + offer + "token 10\nabc\n")
-write("devproto", "token_nul", "\xff" + offer + "token 3\na\0c\n")
-write("devproto", "token_zero", "\xff" + offer + "token 0\n\n")
-write("devproto", "missing_code", "\xffuri https://idp.test/d\nexpires 5\nready\n")
-write("devproto", "http_uri", "\xffuri http://idp.test/d\ncode A\nexpires 5\nready\n")
-write("devproto", "long_line", "\x3f" + "qr " + "\u2588" * 300 + "\n")
-write("devproto", "crlf", "\xffuri https://idp.test/d\r\ncode A\r\nexpires 5\r\nready\r\n")
-write("devproto", "unexpected", "\xffhello\n")
-write_dict("devproto.dict", "fuzz_devproto: the device helper's lines", "p",
-           ["uri https://", "complete ", "qr ", "code ", "expires ", "ready\n", "token ",
-            "error ", "error unavail ", "error denied ", "error expired ", "error timeout ",
-            "error config ", "\n", "\u2580", "\u2584", "\u2588", "99999", "100000"])
+    # --- devproto: first byte = how reads are cut, then the helper's output ---
+    QR = ["qr " + "".join(("\u2588" if (x * 7 + y * 3) % 5 < 2 else "\u2584" if x % 3 == 0
+                           else " ") for x in range(33)) for y in range(17)]
+    offer = ("uri https://idp.test/device\ncomplete https://idp.test/device?user_code=WDJB-MJHT\n"
+             + "\n".join(QR) + "\ncode WDJB-MJHT\nexpires 600\nready\n")
+    tok = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln"
+    write("devproto", "token_whole", "\xff" + offer + "token %d\n%s\n" % (len(tok), tok))
+    write("devproto", "token_bytewise", "\x00" + offer + "token %d\n%s\n" % (len(tok), tok))
+    write("devproto", "token_pattern", "\x50" + offer + "token %d\n%s\n" % (len(tok), tok))
+    write("devproto", "no_qr", "\x07uri https://idp.test/d\ncode ABCD\nexpires 5\nready\n"
+          "token 3\nabc\n")
+    write("devproto", "error_first", "\xffe" "rror unavail https://idp.test: connection refused\n")
+    write("devproto", "error_after", "\x03" + offer + "error denied access_denied\n")
+    write("devproto", "token_short", "\xff" + offer + "token 10\nabc\n")
+    write("devproto", "token_nul", "\xff" + offer + "token 3\na\0c\n")
+    write("devproto", "token_zero", "\xff" + offer + "token 0\n\n")
+    write("devproto", "missing_code", "\xffuri https://idp.test/d\nexpires 5\nready\n")
+    write("devproto", "http_uri", "\xffuri http://idp.test/d\ncode A\nexpires 5\nready\n")
+    write("devproto", "long_line", "\x3f" + "qr " + "\u2588" * 300 + "\n")
+    write("devproto", "crlf", "\xffuri https://idp.test/d\r\ncode A\r\nexpires 5\r\nready\r\n")
+    write("devproto", "unexpected", "\xffhello\n")
+    write_dict("devproto.dict", "fuzz_devproto: the device helper's lines", "p",
+               ["uri https://", "complete ", "qr ", "code ", "expires ", "ready\n", "token ",
+                "error ", "error unavail ", "error denied ", "error expired ", "error timeout ",
+                "error config ", "\n", "\u2580", "\u2584", "\u2588", "99999", "100000"])
+
+
+if __name__ == "__main__":
+    main()
