@@ -71,31 +71,36 @@ def main():
                ["#", "\n", "\r", "\t", " ", "alice", "root", "..", ".", "-", ":", "/", ",",
                 "\x7f", "\x0b", "@example.com"])
 
-    # --- dcode: the store file as lib/dcode.c save() writes it ---------------
+    # --- dcode: the store file as lib/dcode.c save() writes it (v2) --------
     H = "ab" * 32
+    P = "eyJpc3MiOiJodHRwczovL2lkcC50ZXN0Iiwic3ViIjoiYWxpY2UiLCJleHAiOjE4MDAwMDM2MDB9"
     rec = ("0123456789abcdef live 1799990000 1800003600 %s idp https://idp.test alice "
-           "jti-1 key-1 users%%20admins\n" % H)
-    write("dcode", "store", "pam_jwt-desktop-v1 0 0\n" + rec +
-          "fedcba9876543210 used 1799990000 1799999000 %s idp https://idp.test alice - - -\n" % H +
-          "1111111111111111 revoked 1799990000 1800000000 %s idp https://idp.test alice %%2D - -\n" % H)
-    write("dcode", "empty", "pam_jwt-desktop-v1 0 0\n")
-    write("dcode", "locked", "pam_jwt-desktop-v1 5 1\n" + rec)
-    write("dcode", "pruned", "pam_jwt-desktop-v1 2 0\n"
-          "0123456789abcdef live 1 2 %s idp https://idp.test alice - - -\n" % H)
-    write("dcode", "escapes", "pam_jwt-desktop-v1 0 0\n"
+           "jti-1 key-1 users%%20admins at%%2Bjwt %s\n" % (H, P))
+    head = "pam_jwt-desktop-v2\n"
+    write("dcode", "store", head + rec +
+          "fedcba9876543210 used 1799990000 1799999000 %s idp https://idp.test alice - - - - %s\n"
+          % (H, P) +
+          "1111111111111111 revoked 1799990000 1800000000 %s idp https://idp.test alice %%2D - - "
+          "- e30\n" % H)
+    write("dcode", "empty", head)
+    write("dcode", "v1", "pam_jwt-desktop-v1 0 0\n" + rec)
+    write("dcode", "pruned", head + "0123456789abcdef live 1 2 %s idp https://idp.test alice - - - - %s\n"
+          % (H, P))
+    write("dcode", "escapes", head +
           "0123456789abcdef live 1799990000 1800003600 %s i%%25d https://idp.test/%%22x "
-          "a%%0Ab %%7F%%80 %%FF g%%5C1%%20g%%222\n" % H)
-    write("dcode", "bad_magic", "pam_jwt-desktop-v0 0 0\n" + rec)
-    write("dcode", "bad_field", "pam_jwt-desktop-v1 0 0\n" + rec.replace(" live ", " zombie "))
-    write("dcode", "nul_escape", "pam_jwt-desktop-v1 0 0\n" + rec.replace("users%20", "users%00"))
-    write("dcode", "negative", "pam_jwt-desktop-v1 -1 0\n" + rec)
-    write("dcode", "huge_times", "pam_jwt-desktop-v1 0 0\n" +
+          "a%%0Ab %%7F%%80 %%FF g%%5C1%%20g%%222 %%09 %s\n" % (H, P))
+    write("dcode", "bad_magic", "pam_jwt-desktop-v3\n" + rec)
+    write("dcode", "bad_state", head + rec.replace(" live ", " zombie "))
+    write("dcode", "nul_escape", head + rec.replace("users%20", "users%00"))
+    write("dcode", "bad_payload", head + rec.replace(P, P[:10] + "=" + P[10:]))
+    write("dcode", "huge_times", head +
           rec.replace("1800003600", "9223372036854775807").replace("1799990000", "-9223372036854775808"))
-    write("dcode", "full_groups", "pam_jwt-desktop-v1 0 0\n" + rec.replace("users%20admins", "g" * 1023))
+    write("dcode", "full_groups", head + rec.replace("users%20admins", "g" * 1023))
+    write("dcode", "long_payload", head + rec.replace(P, "A" * 12288))
     write_dict("dcode.dict", "fuzz_dcode: desktop-code store", "d",
-               ["pam_jwt-desktop-v1", " live ", " used ", " revoked ", " - ", "%2D", "%20", "%25",
-                "%00", "%0A", "%7F", "%FF", H, "9223372036854775807", "-9223372036854775808",
-                "0123456789abcdef", "\n"])
+               ["pam_jwt-desktop-v2", "pam_jwt-desktop-v1 ", " live ", " used ", " revoked ",
+                " - ", "%2D", "%20", "%25", "%00", "%0A", "%7F", "%FF", H, P, "9223372036854775807",
+                "1099511627776", "0123456789abcdef", "\n"])
 
     # --- devproto: first byte = how reads are cut, then the helper's output ---
     QR = ["qr " + "".join(("\u2588" if (x * 7 + y * 3) % 5 < 2 else "\u2584" if x % 3 == 0
