@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "net.h"
 
 #define JWT_DEFAULT_CONFIG "/etc/security/pam_jwt.conf"
 #define JWT_DEFAULT_CACHE_DIR "/var/cache/pam_jwt"
@@ -14,6 +15,11 @@
 /* Longest token life accepted unless max_lifetime says otherwise (exp - iat,
  * or exp - now without iat).  Provider tokens live 5 min to 90 min. */
 #define JWT_DEFAULT_MAX_LIFETIME 86400
+/* The device flow: where its slots are locked, how many run at once. */
+#define JWT_DEFAULT_DEVICE_DIR "/run/pam_jwt/device"
+#define JWT_DEFAULT_DEVICE_MAX_FLOWS 8
+/* The PAM service a device flow may start on unless device_services says. */
+#define JWT_DEFAULT_DEVICE_SERVICE "sshd"
 
 /* A list of names from the config, split once when the file is read and
  * matched by exact equality only (jwt_words_has). */
@@ -73,6 +79,9 @@ struct jwt_issuer {
 	char *device_authorization_endpoint; /* else from discovery */
 	char *token_endpoint;
 	long device_timeout;
+	struct jwt_words device_services; /* PAM services; empty: JWT_DEFAULT_DEVICE_SERVICE */
+	struct jwt_nets device_from;      /* client networks; empty: any client */
+	char *device_verification_host;   /* HOST[:PORT] the link may name besides the issuer's */
 	unsigned long set;        /* keys given in this section (duplicate check) */
 	char where[300];          /* "file:line" of the section header */
 };
@@ -83,6 +92,8 @@ struct jwt_config {
 	char *refresh_helper;     /* default SBINDIR/pam-jwt */
 	char *replay_dir;         /* default /run/pam_jwt/replay */
 	char *desktop_code_dir;   /* default /run/pam_jwt/desktop */
+	char *device_dir;         /* default JWT_DEFAULT_DEVICE_DIR */
+	long device_max_flows;    /* device flows running at once on this host */
 	struct jwt_issuer defaults;
 	struct jwt_issuer *issuers;
 	size_t n_issuers;
