@@ -431,8 +431,10 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 		result("bad", "curl_easy_init failed");
 		return 1;
 	}
-	/* Before anything costs the provider or us: a slot, kept until exit. */
-	if (take_slot(cfg) < 0) {
+	/* Before anything costs the provider or us: a slot, kept until exit.
+	 * Only root's flows count (the module's helpers); a user who runs this
+	 * (pam-jwt desktop-code --device) spends a process of their own. */
+	if (geteuid() == 0 && take_slot(cfg) < 0) {
 		curl_easy_cleanup(esc);
 		return 1;
 	}
