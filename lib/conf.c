@@ -93,7 +93,7 @@ static void issuer_defaults(struct jwt_issuer *iss)
 #define WORDS_MAX 256
 #define WORD_MAX 256
 
-static void words_free(struct jwt_words *w)
+void jwt_words_free(struct jwt_words *w)
 {
 	size_t i;
 
@@ -104,10 +104,8 @@ static void words_free(struct jwt_words *w)
 	w->n = 0;
 }
 
-/* Split value at any of seps into w (replacing what it held); every word is
- * non-empty printable ASCII.  Returns 0, or -1 with a message. */
-static int words_parse(const char *value, const char *seps, const char *key,
-                       struct jwt_words *w, char *err, size_t errcap)
+int jwt_words_parse(const char *value, const char *seps, const char *key,
+                    struct jwt_words *w, char *err, size_t errcap)
 {
 	struct jwt_words out = { NULL, 0 };
 	const char *p = value;
@@ -142,13 +140,13 @@ static int words_parse(const char *value, const char *seps, const char *key,
 		snprintf(err, errcap, "\"%s\" names nothing", key);
 		goto fail;
 	}
-	words_free(w);
+	jwt_words_free(w);
 	*w = out;
 	return 0;
 oom:
 	snprintf(err, errcap, "out of memory");
 fail:
-	words_free(&out);
+	jwt_words_free(&out);
 	return -1;
 }
 
@@ -195,12 +193,12 @@ static void issuer_free(struct jwt_issuer *iss)
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		free(*strs[i]);
-	words_free(&iss->allowed_groups);
-	words_free(&iss->device_services);
+	jwt_words_free(&iss->allowed_groups);
+	jwt_words_free(&iss->device_services);
 	jwt_nets_free(&iss->device_from);
 	for (i = 0; i < iss->n_group_map; i++) {
 		free(iss->group_map[i].idp);
-		words_free(&iss->group_map[i].local);
+		jwt_words_free(&iss->group_map[i].local);
 	}
 	free(iss->group_map);
 	for (i = 0; i < iss->n_required; i++) {
@@ -358,12 +356,12 @@ static int add_group_map(struct jwt_issuer *iss, const char *v, char *err, size_
 		return -1;
 	}
 	memset(&one, 0, sizeof(one));
-	if (words_parse(local, ",", "group_map", &one.local, err, errcap) != 0)
+	if (jwt_words_parse(local, ",", "group_map", &one.local, err, errcap) != 0)
 		return -1;
 	if ((one.idp = strndup(v, (size_t)(sp - v))) == NULL ||
 	    (gm = realloc(iss->group_map, (iss->n_group_map + 1) * sizeof(*gm))) == NULL) {
 		free(one.idp);
-		words_free(&one.local);
+		jwt_words_free(&one.local);
 		snprintf(err, errcap, "out of memory");
 		return -1;
 	}
@@ -453,7 +451,7 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 		return 0;
 	}
 	case K_WORDS:
-		return words_parse(value, " \t,", key, (struct jwt_words *)((char *)base + k->offset),
+		return jwt_words_parse(value, " \t,", key, (struct jwt_words *)((char *)base + k->offset),
 		                   err, errcap);
 	case K_SECONDS:
 		if (parse_seconds(value, k->min, k->max, (long *)((char *)base + k->offset)) != 0) {

@@ -115,6 +115,13 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 
 void jwt_config_free(struct jwt_config *cfg);
 
+/* Split value at any of seps into w (replacing what it held); every word is
+ * non-empty printable ASCII, at most 256 of 256 bytes.  Returns 0, or -1
+ * with a message naming key. */
+int jwt_words_parse(const char *value, const char *seps, const char *key, struct jwt_words *w,
+                    char *err, size_t errcap);
+void jwt_words_free(struct jwt_words *w);
+
 /* Is the len-byte name s one of the words?  An empty name, or one with a
  * separator in it, is never a member. */
 int jwt_words_has(const struct jwt_words *w, const char *s, size_t len);

@@ -9,8 +9,6 @@
 #include "conf.h"
 #include "net.h"
 
-#define NETS_MAX 256
-
 void jwt_nets_free(struct jwt_nets *nets)
 {
 	free(nets->v);
@@ -106,50 +104,33 @@ static int parse_net(const char *word, struct jwt_net *net)
 int jwt_nets_parse(const char *value, const char *key, struct jwt_nets *nets, char *err,
                    size_t errcap)
 {
-	static const char seps[] = " \t,";
+	struct jwt_words words = { NULL, 0 };
 	struct jwt_nets out = { NULL, 0 };
-	const char *p = value;
+	size_t i;
 
-	for (;;) {
-		char word[64];
-		size_t n;
-		struct jwt_net *grown, one;
-		int r;
-
-		p += strspn(p, seps);
-		if ((n = strcspn(p, seps)) == 0)
-			break;
-		snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1), p);
-		if (n >= sizeof(word) || (r = parse_net(word, &one)) == -1) {
-			snprintf(err, errcap, "\"%s\": \"%.64s\" is not an IPv4 or IPv6 address or "
-			         "ADDRESS/PREFIX network", key, word);
-			goto fail;
-		}
-		if (r == -2) {
-			snprintf(err, errcap, "\"%s\": \"%.64s\" has address bits set past its "
-			         "prefix", key, word);
-			goto fail;
-		}
-		if (out.n >= NETS_MAX) {
-			snprintf(err, errcap, "\"%s\": at most %d networks", key, NETS_MAX);
-			goto fail;
-		}
-		if ((grown = realloc(out.v, (out.n + 1) * sizeof(*grown))) == NULL) {
-			snprintf(err, errcap, "out of memory");
-			goto fail;
-		}
-		out.v = grown;
-		out.v[out.n++] = one;
-		p += n;
-	}
-	if (out.n == 0) {
-		snprintf(err, errcap, "\"%s\" names nothing", key);
+	if (jwt_words_parse(value, " \t,", key, &words, err, errcap) != 0)
+		return -1;
+	if ((out.v = calloc(words.n, sizeof(*out.v))) == NULL) {
+		snprintf(err, errcap, "out of memory");
 		goto fail;
 	}
+	for (i = 0; i < words.n; i++) {
+		int r = parse_net(words.v[i], &out.v[i]);
+
+		if (r != 0) {
+			snprintf(err, errcap, r == -2 ? "\"%s\": \"%.64s\" has address bits set past "
+			         "its prefix" : "\"%s\": \"%.64s\" is not an IPv4 or IPv6 address or "
+			         "ADDRESS/PREFIX network", key, words.v[i]);
+			goto fail;
+		}
+	}
+	out.n = words.n;
+	jwt_words_free(&words);
 	jwt_nets_free(nets);
 	*nets = out;
 	return 0;
 fail:
+	jwt_words_free(&words);
 	jwt_nets_free(&out);
 	return -1;
 }

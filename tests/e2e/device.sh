@@ -52,6 +52,7 @@ write_conf() { # CLIENT_ID DEVICE_TIMEOUT [CLIENT_SECRET_FILE]
 		cache_dir = $T/cache
 		refresh_helper = $T/bin/pam-jwt
 		device_dir = $T/device
+		device_max_flows = 20 # the load below: 20 flows at once
 
 		# pasted tokens: access tokens for this host
 		[issuer e2e]
@@ -225,6 +226,7 @@ sed -i 's/^PubkeyAuthentication no$/PubkeyAuthentication yes/' "$S/sshd_config"
 printf 'AuthorizedKeysFile %s/keys/%%u\nStrictModes no\nAuthenticationMethods publickey,keyboard-interactive\n' \
 	"$S" >> "$S/sshd_config"
 PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+rm -f "$S/dev/log" # the stopped log reader's socket
 sshd_start "$S" "$PORT"
 printf '#!/bin/sh\necho "$1" >> %s/prompts\necho\n' "$T" > "$T/rec-askpass"
 chmod 0755 "$T/rec-askpass"
