@@ -75,7 +75,10 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct op
 		else if (strncmp(argv[i], "prompt=", 7) == 0 && prompt_ok(argv[i] + 7))
 			o->prompt = argv[i] + 7;
 		else {
-			pam_syslog(pamh, LOG_ERR, "unknown or invalid option \"%s\"", argv[i]);
+			char clean[256]; /* a bad prompt= may hold control characters */
+
+			jwt_sanitize(clean, sizeof(clean), argv[i], strlen(argv[i]));
+			pam_syslog(pamh, LOG_ERR, "unknown or invalid option \"%s\"", clean);
 			return -1;
 		}
 	}

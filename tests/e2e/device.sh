@@ -213,6 +213,20 @@ expect_eq "$(grep -c 'code=[0-9a-f]\{12\} uid=4101(bob)' <<< "$out")" 10 "10 of 
 expect_eq "$(grep -o 'code=[0-9a-f]\{12\}' <<< "$out" | sort -u | wc -l)" 20 "20 distinct codes"
 expect_eq "$(helpers)" 0 "no helper left after the load"
 
+# --- a name without a local account: no flow, no provider round trip -------------------
+printf '#!/bin/sh\necho "$1" >> %s/prompts\necho\n' "$T" > "$T/rec-askpass"
+chmod 0755 "$T/rec-askpass"
+: > "$T/prompts"
+before=$(grep -c "device authorization" "$T/idp/idp.log" || true)
+out=$(SSH_ASKPASS=$T/rec-askpass sshd_login "$S" "$PORT" mallory keyboard-interactive id 2>&1) || true
+sed 's/^/# mallory saw: /' "$T/prompts"
+grep -q "Token: $" "$T/prompts" && pass "no account: the plain Token: prompt" || fail "no account: $(cat "$T/prompts")"
+if grep -q "browser" "$T/prompts"; then fail "no account: the flow was offered"
+else pass "no account: no browser offered"; fi
+lacks "$out" "To sign in" "no account: no flow shown"
+expect_eq "$(grep -c "device authorization" "$T/idp/idp.log" || true)" "$before" \
+	"no account: no request reached the provider"
+
 # --- AuthenticationMethods publickey,keyboard-interactive: a key first ------------------
 # The recommended sshd setting where the device flow is on: nobody without
 # the user's key reaches PAM, so nobody can start a flow (or learn whether
@@ -228,8 +242,6 @@ printf 'AuthorizedKeysFile %s/keys/%%u\nStrictModes no\nAuthenticationMethods pu
 PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 rm -f "$S/dev/log" # the stopped log reader's socket
 sshd_start "$S" "$PORT"
-printf '#!/bin/sh\necho "$1" >> %s/prompts\necho\n' "$T" > "$T/rec-askpass"
-chmod 0755 "$T/rec-askpass"
 : > "$T/prompts"
 before=$(grep -c "device authorization" "$T/idp/idp.log" || true)
 out=$(SSH_ASKPASS=$T/rec-askpass sshd_login "$S" "$PORT" alice keyboard-interactive,password id 2>&1) || true
