@@ -122,6 +122,9 @@ int jwt_words_parse(const char *value, const char *seps, const char *key, struct
                     char *err, size_t errcap);
 void jwt_words_free(struct jwt_words *w);
 
+/* The issuer section called `name`, or NULL. */
+const struct jwt_issuer *jwt_config_issuer(const struct jwt_config *cfg, const char *name);
+
 /* Is the len-byte name s one of the words?  An empty name, or one with a
  * separator in it, is never a member. */
 int jwt_words_has(const struct jwt_words *w, const char *s, size_t len);
