@@ -210,7 +210,7 @@ EOF
 	expect_eq "$n_rej" "${#HOSTILE[@]}" "xrdp: one rejected audit line per hostile credential"
 	grep 'pam_jwt(xrdp-sesman:auth)' "$X/syslog.jsonl" | cut -c1-200 | sed 's/^/# /' | tail -3
 else
-	echo "# xrdp not installed: sesman part skipped"
+	skip "xrdp-sesman part: xrdp not installed"
 fi
 echo "# hostile_daemons.sh ran $(( $(date +%s) - t_start )) s"
 finish

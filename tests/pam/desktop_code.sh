@@ -115,7 +115,6 @@ direct() { # USER ANSWERFILE
 }
 answer() { printf '%s' "$2" > "$T/$1"; echo "$T/$1"; }
 code_of() { sed -n "s/^$1=//p"; }
-has() { if grep -q -- "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi; }
 lastlog() { sleep 0.1; grep -a "$1" "$T/authlog" | tail -1; }
 
 # --- the happy path -----------------------------------------------------------
@@ -283,6 +282,8 @@ if command -v systemd-analyze > /dev/null; then
 	else
 		fail "systemd-analyze verify: $out"
 	fi
+else
+	skip "systemd-analyze verify of the desktop-code units: systemd not installed"
 fi
 
 # one_time issuers: the token is spent on the code.
