@@ -19,7 +19,7 @@ trap 'kill $BAD 2> /dev/null; rm -rf "$T"' EXIT
 for _ in $(seq 100); do grep -q READY "$T/bad.log" && break; sleep 0.1; done
 PORT=$(sed -n 's/^READY //p' "$T/bad.log")
 [ -n "$PORT" ] || { cat "$T/bad.log"; echo "# bad provider did not start"; exit 99; }
-CLOSED=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port_reserve CLOSED # reserved, never listened on: a closed port
 mkdir -p "$T/bin" "$T/cache" "$T/pam.d"
 install -m 0755 "$PAMJWT" "$T/bin/pam-jwt"
 printf 'auth required pam_permit.so\n' > "$T/pam.d/handle"

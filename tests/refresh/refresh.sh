@@ -20,10 +20,7 @@ install -m 0644 "$MODULE" "$T/bin/pam_jwt.so"
 DRIVER=$T/bin/test_pam_stack
 bash "$top_srcdir/tests/tls/mkca.sh" "$T/tls" >/dev/null
 
-free_port() {
-	"$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-P_TLS=$(free_port); P_HTTP=$(free_port); P_EXPIRED=$(free_port); P_WRONGHOST=$(free_port)
+for p in P_TLS P_HTTP P_EXPIRED P_WRONGHOST; do port_reserve "$p"; done
 BASE=https://127.0.0.1:$P_TLS
 ISS=$BASE/main
 ISS2=$BASE/second
