@@ -117,14 +117,20 @@ mint() {
 		{ cat "$T/mint.log"; echo "# minting failed"; exit 99; }
 }
 
+# test_issuer JWKS [LINE...]: the tests' static issuer section, keys from JWKS
+test_issuer() {
+	printf '%s\n' "[issuer test]" "issuer = https://idp.test/realm" "audience = ssh://host.test" \
+		"jwks_file = $1" "${@:2}"
+}
+
+# code_of NAME: the value of the driver's NAME=... line on stdin
+code_of() { sed -n "s/^$1=//p"; }
+
 # write_config FILE main|restricted VECTORDIR
 write_config() {
 	local file=$1 kind=$2 v=$3
 	{
-		echo "[issuer test]"
-		echo "issuer = https://idp.test/realm"
-		echo "audience = ssh://host.test"
-		echo "jwks_file = $v/jwks.json"
+		test_issuer "$v/jwks.json"
 		if [ "$kind" = main ]; then
 			echo "algorithms = RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA HS256 HS384 HS512"
 			echo "hmac_secret_file = $v/hmac.key"

@@ -46,7 +46,6 @@ run() { # CASE [BASE]: Enter at both prompts
 	timeout 120 "${VG[@]}" "$DRIVER" "$T/pam.d" handle alice --answer "$T/empty" --direct "$MODULE" \
 		"config=$T/jwt.conf${3:-}" 2>&1
 }
-has() { if grep -q -- "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi; }
 
 check() { # CASE CODE MESSAGE [BASE]
 	local out t0=$SECONDS

@@ -41,14 +41,7 @@ not_spinning() {
 
 # The module's config for both daemons: static keys, groups checked.
 module_conf() { # FILE
-	cat > "$1" <<-EOF
-		[issuer test]
-		issuer = https://idp.test/realm
-		audience = ssh://host.test
-		jwks_file = $V/jwks.json
-		groups_claim = groups
-		allowed_groups = ssh-users admins
-	EOF
+	test_issuer "$V/jwks.json" "groups_claim = groups" "allowed_groups = ssh-users admins" > "$1"
 }
 HOSTILE=(crasher crasher2 crasher7 empty_group empty_group_str)
 

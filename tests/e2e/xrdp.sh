@@ -13,12 +13,7 @@ mkdir -p "$V" "$T/log"
 
 port_reserve PORT
 view_prepare "$T" xrdp-sesman
-cat > "$T/security/pam_jwt.conf" <<EOF
-[issuer test]
-issuer = https://idp.test/realm
-audience = ssh://host.test
-jwks_file = $V/jwks.json
-EOF
+test_issuer "$V/jwks.json" > "$T/security/pam_jwt.conf"
 view_add_user "$T" rdpuser 4711 "$(openssl passwd -6 'Rdp pw 1')"
 sed -e "s/^ListenPort=.*/ListenPort=$PORT/" -e "s|^LogFile=.*|LogFile=$T/log/sesman.log|" \
 	-e "s/^LogLevel=.*/LogLevel=DEBUG/" -e "s/^EnableSyslog=.*/EnableSyslog=false/" \

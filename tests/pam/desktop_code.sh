@@ -101,7 +101,6 @@ direct() { # USER ANSWERFILE
 		"config=$T/jwt.conf" | sed -n 's/^module=//p'
 }
 answer() { printf '%s' "$2" > "$T/$1"; echo "$T/$1"; }
-code_of() { sed -n "s/^$1=//p"; }
 lastlog() { sleep 0.1; grep -a "$1" "$T/authlog" | tail -1; }
 
 # --- the happy path -----------------------------------------------------------

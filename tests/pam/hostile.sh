@@ -26,13 +26,7 @@ setup_nss
 conf() { # FILE EXTRA-LINES...: one issuer trusting $V/jwks.json
 	local f=$1
 	shift
-	{
-		echo "[issuer test]"
-		echo "issuer = https://idp.test/realm"
-		echo "audience = ssh://host.test"
-		echo "jwks_file = $V/jwks.json"
-		printf '%s\n' "$@"
-	} > "$f"
+	test_issuer "$V/jwks.json" "$@" > "$f"
 }
 # check CONF FILE [USER]: rc, verdict (OK when accepted) of pam-jwt check
 check() {

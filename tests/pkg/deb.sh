@@ -198,11 +198,9 @@ stop_sshd() {
 # the client side, as a user's session has it (askpass keeps its place there)
 export XDG_RUNTIME_DIR=$T/xdg
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
+. "$top_srcdir/tests/e2e/lib.sh" # sshd_login: the stock client, as the other sshd tests run it
 login() { # ASKPASS USER METHOD: ssh alice@127.0.0.1 id, bounded
-	SSH_ASKPASS=$1 SSH_ASKPASS_REQUIRE=force DISPLAY=:0 timeout 30 setsid -w ssh -p "$PORT" \
-		-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o PreferredAuthentications="$3" -o NumberOfPasswordPrompts=1 -o ConnectTimeout=10 \
-		"$2@127.0.0.1" id < /dev/null 2>&1
+	SSH_ASKPASS=$1 sshd_login "$T/sshd" "$PORT" "$2" "$3" id 2>&1
 }
 # An askpass that types the password and notes every prompt it was shown.
 printf '#!/bin/sh\necho "$1" >> %s/prompts\nprintf "%%s\\n" "%s"\n' "$T" "$PASSWORD" > "$T/pw-askpass"
@@ -262,7 +260,7 @@ INSIDE
 step "overlay + chroot"
 O=$T/ov
 mkdir -p "$O"
-export T ISSUER PORT PASSWORD MULTIARCH
+export T ISSUER PORT PASSWORD MULTIARCH top_srcdir top_builddir
 host_auth=$(md5sum < /etc/pam.d/common-auth)
 DEBS_LIST="${debs[*]}" NEXT_LIST="$(echo "$T"/next/*.deb)" timeout 600 unshare --mount --propagation private bash -c '
 	set -e
