@@ -41,7 +41,16 @@ dl() { # USER MODE [ARG]: one paramiko device login, output kept in client.log
 dlu() { local u=$1; shift; dl "$u" "$ISSUER" "$CA" "$@"; }
 
 audit() { grep -a "pam_jwt(sshd:auth): $1" "$S/authlog" | tail -1; }
-helpers() { pgrep -f "pam-jwt device --config .* --issuer e2e-device" | wc -l; } # this test's only
+# This test's device helpers: those in its sshd's mount namespace (the
+# machine may run other tests' helpers with the same command line).
+helpers() {
+	local ns p n=0
+	ns=$(readlink "/proc/$(cat "$S/sshd.pid")/ns/mnt")
+	for p in $(pgrep -f "pam-jwt device --config .* --issuer e2e-device"); do
+		[ "$(readlink "/proc/$p/ns/mnt" 2> /dev/null)" = "$ns" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
 polls() { grep -c "device poll client=$1" "$T/idp/idp.log" || true; }
 
 # --- approved: paramiko ------------------------------------------------------
