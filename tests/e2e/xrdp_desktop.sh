@@ -52,7 +52,9 @@ mkdir -p "$T/tok" "$T/log" "$T/out" "$T/bin" "$T/cache" "$T/home" "$T/etc" "$T/d
 chmod 0755 "$T/tok"; chmod 1777 "$T/out"
 tok alice-long 'ssh://127.0.0.1?len=1600' > "$T/tok/alice.jwt"
 tok bob-cli 'ssh://127.0.0.1?len=1600' > "$T/tok/bob.jwt"
-for i in $(seq 2 $((ROUNDS + 3))); do tok alice-long 'ssh://127.0.0.1?len=1600' > "$T/tok/alice$i.jwt"; done
+# fresh N: alice's token N, minted when it is used (the refusals below take
+# minutes on a loaded machine: longer than a token lives)
+fresh() { tok alice-long 'ssh://127.0.0.1?len=1600' > "$T/tok/alice$1.jwt"; chmod 0644 "$T/tok/alice$1.jwt"; }
 chmod 0644 "$T"/tok/*
 n=$(tr -d '\n' < "$T/tok/alice.jwt" | wc -c)
 [ "$n" -ge 1500 ] && pass "provider token: $n characters, RS256 (RDP carries 255)" ||
@@ -256,6 +258,7 @@ bcode=$(mint bob 4301 "$T/tok/bob.jwt")
 refused other alice "$(secret c3 "$bcode")" && pass "bob's code for alice: refused"
 has "$(dlog)" 'verdict=UNKNOWN_CODE user="alice"' "audit: UNKNOWN_CODE for alice"
 
+fresh 2
 rcode=$(mint alice 4300 "$T/tok/alice2.jwt")
 id=$("$PAMJWT" desktop-code --list alice | awk '$3 == "live" {print $2}' | tail -1)
 "$PAMJWT" desktop-code --revoke alice "$id" > "$T/log/revoke.out"
@@ -263,6 +266,7 @@ has "$(cat "$T/log/revoke.out")" "revoked 1 code of alice" "root revokes the cod
 refused revoked alice "$(secret c4 "$rcode")" && pass "a revoked code: refused"
 has "$(dlog)" 'verdict=CODE_REVOKED' "audit: CODE_REVOKED"
 
+fresh 3
 gcode=$(mint alice 4300 "$T/tok/alice3.jwt")
 "$PYTHON" - "$T/guess" <<'PYEOF'
 import secrets, sys
@@ -279,7 +283,8 @@ has "$(dlog)" 'verdict=CODE_LOCKED .*failures="50"' "audit: locked, 50 wrong cod
 refused afterguess alice "$(secret c5 "$gcode")" && pass "the real code after 50 wrong ones: refused (burned)"
 
 # --- the daemon still serves the next good login ---------------------------------------------
-ncode=$(mint alice 4300 "$T/tok/alice4.jwt")
+fresh 4
+ncode=$(mint alice 4300 "$T/tok/alice4.jwt") || fail "no code for the next login: $(tail -1 "$T/log/client.err")"
 if ms=$(desktop next alice "$(secret c6 "$ncode")"); then
 	pass "next good code login: desktop after $ms ms (sesman still serving)"
 else
@@ -292,6 +297,7 @@ fi # XRDP_BENCH_ONLY
 pw=$(secret pw "$PASSWORD")
 for r in $(seq 1 "$ROUNDS"); do
 	if [ "$r" -gt 1 ]; then
+		fresh $((r + 3))
 		t0=$(now_ms); c=$(mint alice 4300 "$T/tok/alice$((r + 3)).jwt"); tm=$(( $(now_ms) - t0 ))
 		ms=$(desktop "bench$r" alice "$(secret cb$r "$c")") && echo "$tm $ms" >> "$T/log/code.ms"
 		rdp_stop
