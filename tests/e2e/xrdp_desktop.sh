@@ -291,6 +291,8 @@ else
 	fail "next good login failed: $(tail -5 "$T/log/sesman.log")"
 fi
 rdp_stop
+else
+	skip "the refusals and the next login (XRDP_BENCH_ONLY)"
 fi # XRDP_BENCH_ONLY
 
 # --- figures: code (mint + login) vs password, same xrdp, same run ---------------------------

@@ -17,7 +17,7 @@ for pair in sshd:openssh-server xrdp-sesman:xrdp; do
 	name=${pair%%:*} pkg=${pair#*:}
 	ours=$top_srcdir/conf/pam.d/$name theirs=/etc/pam.d/$name
 	if ! pristine "$theirs" "$pkg"; then
-		echo "# $theirs missing or changed locally: not compared"
+		skip "$name: $theirs missing or changed locally, not compared"
 		continue
 	fi
 	checked=$((checked + 1))
@@ -52,5 +52,7 @@ if [ -x /usr/sbin/sshd ]; then
 	contains "passwordauthentication no"
 	contains "kbdinteractiveauthentication yes"
 	contains "usepam yes"
+else
+	skip "sshd -T with the drop-in: openssh-server not installed"
 fi
 finish
