@@ -192,7 +192,7 @@ e2e_require_sshd() {
 
 # e2e_cleanup: everything e2e_sshd and idp_start started (for trap ... EXIT)
 e2e_cleanup() {
-	sshd_stop "$S" 2> /dev/null || true
+	[ -z "${S:-}" ] || sshd_stop "$S" 2> /dev/null || true
 	idp_stop
 	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
 }
