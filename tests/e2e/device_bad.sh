@@ -16,7 +16,7 @@ CERT=$T/tls/server.pem KEY=$T/tls/server.key node "$top_srcdir/tests/e2e/device-
 	> "$T/bad.log" 2>&1 &
 BAD=$!
 trap 'kill $BAD 2> /dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 100); do grep -q READY "$T/bad.log" && break; sleep 0.1; done
+for _ in $(seq 1800); do grep -q READY "$T/bad.log" && break; sleep 0.1; done
 PORT=$(sed -n 's/^READY //p' "$T/bad.log")
 [ -n "$PORT" ] || { cat "$T/bad.log"; echo "# bad provider did not start"; exit 99; }
 port_reserve CLOSED # reserved, never listened on: a closed port

@@ -126,7 +126,7 @@ if command -v xrdp-sesman > /dev/null && command -v xrdp-sesrun > /dev/null; the
 		/etc/xrdp/sesman.ini > "$X/sesman.ini"
 	timeout 600 "$PYTHON" "$top_srcdir/tests/pam/syslog_sink.py" "$X/dev/log" "$X/syslog.jsonl" &
 	echo $! > "$T/sink.pid"
-	for i in $(seq 50); do [ -S "$X/dev/log" ] && break; sleep 0.1; done
+	for i in $(seq 300); do [ -S "$X/dev/log" ] && break; sleep 0.1; done
 	tok=$(cat "$V/compact.jwt")
 	[ "${#tok}" -le 255 ] && pass "xrdp: good compact token is ${#tok} characters" ||
 		fail "xrdp: good compact token is ${#tok} characters (RDP holds 255)"

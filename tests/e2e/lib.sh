@@ -116,12 +116,12 @@ dev_mount \"\$0\"; exec \"\$@\"" "$1")
 }
 
 # log_reader SOCKET FILE: one line of FILE per datagram; LOG_READER is its
-# pid (the caller's cleanup kills it); waits (5 s at most) for the socket.
+# pid (the caller's cleanup kills it); waits (30 s at most) for the socket.
 log_reader() {
 	local i
 	"$PYTHON" "$top_srcdir/tests/pam/syslog_sink.py" --raw "$1" "$2" &
 	LOG_READER=$!
-	for i in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
+	for i in $(seq 300); do [ -S "$1" ] && return 0; sleep 0.1; done
 	echo "# no log reader at $1"
 	exit 99
 }
@@ -155,7 +155,7 @@ sshd_start() { # DIR PORT
 		view_mount '$dir'
 		exec /usr/sbin/sshd -f '$dir/sshd_config' -p $port -E '$dir/sshd.log'
 	"
-	for i in $(seq 50); do [ -s "$dir/sshd.pid" ] && return 0; sleep 0.1; done
+	for i in $(seq 300); do [ -s "$dir/sshd.pid" ] && return 0; sleep 0.1; done
 	echo "sshd did not start:" >&2
 	cat "$dir/sshd.log" >&2
 	return 1

@@ -32,11 +32,11 @@ login() { # TOKENFILE USER METHOD: ssh ... id, with stderr (kept in client.log)
 	PAM_JWT_TOKEN_FILE=$1 sshd_login "$S" "$PORT" "$2" "$3" id 2>&1 | tee -a "$T/client.log"
 }
 
-# The newest audit line of a kind, waiting (5 s at most) for it to show
+# The newest audit line of a kind, waiting (30 s at most) for it to show
 # PATTERN: the log reader may lag behind the client under load.
 audit() { # KIND [PATTERN]
 	local i line
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		line=$(grep -a "pam_jwt(sshd:auth): $1" "$S/authlog" | tail -1)
 		grep -q -- "${2:-.}" <<< "$line" && break
 		sleep 0.1

@@ -124,7 +124,7 @@ pids+=($!)
 # The client's display: Xvfb takes the first free one and says which.
 Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3> "$T/xvfb.display" > "$T/log/xvfb.log" 2>&1 &
 pids+=($!)
-for i in $(seq 100); do
+for i in $(seq 600); do
 	XV=$(cat "$T/xvfb.display")
 	[ -S "$SOCK" ] && [ -S "/tmp/.X11-unix/X$XV" ] && grep -q "listening" "$T/log/sesman.log" 2> /dev/null &&
 		grep -q "listening to port" "$T/log/xrdp.log" 2> /dev/null && break
@@ -171,12 +171,12 @@ desktop() {
 	return 1
 }
 # refused NAME USER PASSWORD-FILE: one RDP login that PAM must refuse; waits for
-# sesman's verdict (20 s at most), then disconnects.
+# sesman's verdict (60 s at most), then disconnects.
 auth_lines() { grep -ac "AUTHFAIL\|access granted" "$T/log/sesman.log" 2> /dev/null || true; }
 refused() {
 	local before=$(auth_lines) lines=$(wc -l < "$T/log/sesman.log") i
 	rdp "$1" "$2" "$3"
-	for i in $(seq 200); do [ "$(auth_lines)" -gt "$before" ] && break; sleep 0.1; done
+	for i in $(seq 600); do [ "$(auth_lines)" -gt "$before" ] && break; sleep 0.1; done
 	if [ -n "${4:-}" ]; then sleep 1.5; screenshot "$4"; fi
 	rdp_stop
 	tail -n +"$((lines + 1))" "$T/log/sesman.log" | grep -a "AUTHFAIL\|access granted" | head -1 |

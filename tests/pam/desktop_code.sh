@@ -78,7 +78,7 @@ SERVER=$!
 cleanup() { kill "$SERVER" "$LOGGER" 2> /dev/null || true; wait 2> /dev/null || true
 	[ -n "${KEEP_T:-}" ] || rm -rf "$T"; }
 trap cleanup EXIT
-for i in $(seq 50); do [ -S "$SOCK" ] && [ -S "$T/dev/log" ] && break; sleep 0.1; done
+for i in $(seq 300); do [ -S "$SOCK" ] && [ -S "$T/dev/log" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { cat "$T/serve.log"; echo "# socket service did not start"; exit 99; }
 chmod 0666 "$SOCK" # SocketMode=0666 in pam-jwt-desktop-code.socket
 

@@ -188,7 +188,7 @@ for d in null zero urandom random; do touch "$T/dev/$d"; done
 timeout 600 "$PYTHON" "$top_srcdir/tests/pam/syslog_sink.py" "$T/dev/log" "$T/syslog.jsonl" &
 sink=$!
 trap 'kill "$sink" 2> /dev/null || true; [ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
-for i in $(seq 50); do [ -S "$T/dev/log" ] && break; sleep 0.1; done
+for i in $(seq 300); do [ -S "$T/dev/log" ] && break; sleep 0.1; done
 conf "$T/audit.conf" "typ = at+jwt"
 : > "$T/audit.expect"
 : > "$T/audit.run"

@@ -184,7 +184,7 @@ LogLevel VERBOSE
 EOF
 start_sshd() {
 	/usr/sbin/sshd -f "$T/sshd/sshd_config" -p "$PORT" -E "$T/sshd/sshd.log"
-	for i in $(seq 50); do [ -s "$T/sshd/sshd.pid" ] && return 0; sleep 0.1; done
+	for i in $(seq 300); do [ -s "$T/sshd/sshd.pid" ] && return 0; sleep 0.1; done
 	fail "sshd did not start: $(cat "$T/sshd/sshd.log")"
 	return 1
 }

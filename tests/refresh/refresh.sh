@@ -71,11 +71,11 @@ stop_nginx() {
 	local i
 	[ -s "$T/nginx/nginx.pid" ] || return 0
 	env -u LD_PRELOAD "$NGINX" -e "$T/nginx/error.log" -c "$T/nginx/nginx.conf" -p "$T/nginx" -s stop || true
-	for i in $(seq 50); do [ -e "$T/nginx/nginx.pid" ] || return 0; sleep 0.1; done
+	for i in $(seq 300); do [ -e "$T/nginx/nginx.pid" ] || return 0; sleep 0.1; done
 }
 trap 'stop_nginx; [ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
 start_nginx
-for i in $(seq 50); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
+for i in $(seq 300); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
 
 discovery() { # ISSUER JWKS_URI > file
 	printf '{"issuer":"%s","jwks_uri":"%s","response_types_supported":["code"]}\n' "$1" "$2"
@@ -274,7 +274,7 @@ grep -q "beyond max_stale" "$T/status.out" || fail "status: $(cat "$T/status.out
 
 # --- cooldown: 50 tokens with random kids make at most one JWKS request ----
 start_nginx
-for i in $(seq 50); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
+for i in $(seq 300); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
 refresh --issuer main --force > /dev/null 2>&1
 rm -f "$T/cache/main.stamp"
 : > "$T/nginx/access.log"
