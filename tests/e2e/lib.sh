@@ -30,6 +30,7 @@
 #
 # A real sshd on 127.0.0.1 with the shipped conf/pam.d/sshd:
 #   sshd_prepare DIR             view_prepare, a host key, sshd_config
+#   sshd_config_base DIR         the sshd_config lines every test sshd has
 #   sshd_start DIR PORT          start; waits (bounded) for the pid file
 #   sshd_stop DIR                stop sshd and the log reader
 #   sshd_login DIR PORT USER METHOD CMD...   the stock ssh client
@@ -126,22 +127,20 @@ log_reader() {
 	exit 99
 }
 
+# sshd_config_base DIR: every test sshd: loopback, DIR/hostkey, DIR/sshd.pid,
+# passwords allowed, no public keys, no root
+sshd_config_base() {
+	printf '%s\n' "ListenAddress 127.0.0.1" "HostKey $1/hostkey" "PidFile $1/sshd.pid" \
+		"PasswordAuthentication yes" "PubkeyAuthentication no" "PermitRootLogin no" \
+		"MaxAuthTries 10" "LogLevel VERBOSE"
+}
+
 sshd_prepare() { # DIR
 	local dir=$1
 	view_prepare "$dir" sshd
 	ssh-keygen -q -t ed25519 -N '' -f "$dir/hostkey"
-	cat > "$dir/sshd_config" <<-EOF
-		ListenAddress 127.0.0.1
-		HostKey $dir/hostkey
-		PidFile $dir/sshd.pid
-		UsePAM yes
-		KbdInteractiveAuthentication yes
-		PasswordAuthentication yes
-		PubkeyAuthentication no
-		PermitRootLogin no
-		MaxAuthTries 10
-		LogLevel VERBOSE
-	EOF
+	{ sshd_config_base "$dir"; echo "UsePAM yes"; echo "KbdInteractiveAuthentication yes"; } \
+		> "$dir/sshd_config"
 }
 
 sshd_start() { # DIR PORT

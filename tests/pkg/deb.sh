@@ -171,17 +171,10 @@ out=$(pam-jwt check --user alice - < "$T/alice.jwt" 2>&1) && pass "pam-jwt check
 	fail "check: $out"
 mkdir -p /run/sshd "$T/sshd"
 ssh-keygen -q -t ed25519 -N '' -f "$T/sshd/hostkey"
-cat > "$T/sshd/sshd_config" <<EOF
-Include /usr/share/doc/pam-jwt/examples/sshd_config.d/pam_jwt.conf
-ListenAddress 127.0.0.1
-HostKey $T/sshd/hostkey
-PidFile $T/sshd/sshd.pid
-PasswordAuthentication yes
-PubkeyAuthentication no
-PermitRootLogin no
-MaxAuthTries 10
-LogLevel VERBOSE
-EOF
+. "$top_srcdir/tests/e2e/lib.sh" # sshd_config_base, sshd_login: as the other sshd tests
+# The installed drop-in first: its UsePAM and KbdInteractiveAuthentication win.
+{ echo "Include /usr/share/doc/pam-jwt/examples/sshd_config.d/pam_jwt.conf"
+  sshd_config_base "$T/sshd"; } > "$T/sshd/sshd_config"
 start_sshd() {
 	/usr/sbin/sshd -f "$T/sshd/sshd_config" -p "$PORT" -E "$T/sshd/sshd.log"
 	for i in $(seq 300); do [ -s "$T/sshd/sshd.pid" ] && return 0; sleep 0.1; done
@@ -198,7 +191,6 @@ stop_sshd() {
 # the client side, as a user's session has it (askpass keeps its place there)
 export XDG_RUNTIME_DIR=$T/xdg
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
-. "$top_srcdir/tests/e2e/lib.sh" # sshd_login: the stock client, as the other sshd tests run it
 login() { # ASKPASS USER METHOD: ssh alice@127.0.0.1 id, bounded
 	SSH_ASKPASS=$1 sshd_login "$T/sshd" "$PORT" "$2" "$3" id 2>&1
 }
