@@ -82,6 +82,9 @@
 //                     (refresh tokens, access tokens, codes) of that user;
 //                   the secret is IDP_ADMIN_SECRET_FILE, default admin.secret
 //                   beside IDP_JWKS (written 0600 at start).
+//   down and up     kill -USR1 <pid> (DIR/idp.pid): the provider stops listening
+//                   (connection refused) but keeps its state; kill -USR2: back
+//                   on the same port.  "DOWN"/"UP" lines in the log.
 //   counters        GET /admin/stats: JSON {"token": {GRANT_TYPE: n},
 //                   "token_ok": {...}, "authorize": n, "targets": {AUD: n}}
 //                   (requests the provider answered since start; POST
@@ -266,6 +269,8 @@ function makeProvider(issuer) {
     issueRefreshToken: async (ctx, client, code) => client.grantTypeAllowed('refresh_token')
       && (isLogin(client.clientId) || code.scopes.has('offline_access')),
     rotateRefreshToken: env.IDP_ROTATE_REFRESH !== '0',
+    // The workstation's refresh tokens outlive the browser session.
+    expiresWithSession: async (ctx, code) => !isLogin(code.clientId) && !code.scopes.has('offline_access'),
     cookies: { keys: [randomBytes(32).toString('hex')] },
     features: {
       devInteractions: { enabled: true },
@@ -374,9 +379,31 @@ server.on('error', (err) => {
 });
 
 function stop() {
+  if (!server.listening) process.exit(0);
   server.close(() => process.exit(0));
   server.closeAllConnections();
   setTimeout(() => process.exit(0), 2000).unref();
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+
+// SIGUSR1: "down" (stop listening, drop open connections: clients get
+// connection refused; tokens, grants and sessions stay in memory); SIGUSR2:
+// up again on the same port.
+let port;
+let downTimer; // keeps the process alive while nothing listens
+server.on('listening', () => { port = server.address().port; });
+process.on('SIGUSR1', () => {
+  if (!server.listening) return;
+  downTimer = setInterval(() => {}, 1 << 30);
+  server.close();
+  server.closeAllConnections();
+  console.error('DOWN (SIGUSR1)');
+});
+process.on('SIGUSR2', () => {
+  if (server.listening) return;
+  server.listen(port, '127.0.0.1', () => {
+    clearInterval(downTimer);
+    console.error('UP (SIGUSR2)');
+  });
+});

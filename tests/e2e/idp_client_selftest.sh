@@ -269,12 +269,42 @@ lacks "$out" "Host key verification failed" "strict host keys: the generated kno
 st=$(post /device/auth "$S/dev.json" client_id=$CLIENT "scope=openid profile groups")
 expect_eq "$st" 200 "device authorization for $CLIENT"
 (umask 077; jget "$S/dev.json" verification_uri_complete > "$S/dev-url"; jget "$S/dev.json" device_code > "$S/dev-code")
-out=$(browser "$(cat "$S/dev-url")") && pass "Chromium approved the device code: $out" || fail "device approval: $out"
+out=$(BROWSER_SIGNIN_PROFILE=$T/profile browser "$(cat "$S/dev-url")") && pass "Chromium approved the device code: $out" ||
+	fail "device approval: $out"
 sleep "$(jget "$S/dev.json" interval)"
 st=$(token "$S/dev-tok.json" grant_type=urn:ietf:params:oauth:grant-type:device_code "device_code@$S/dev-code")
 expect_eq "$st" 200 "device flow: tokens for $CLIENT"
 save "$S/dev-tok.json" id_token "$S/dev-idt"
 expect_eq "$(claim "$S/dev-idt" preferred_username)" alice "device flow: id_token for alice"
+
+# --- as $BROWSER: detached at once; with the kept profile the sign-in is silent ---
+listener
+pkce
+STATE=$(openssl rand -hex 16) NONCE=$(openssl rand -hex 16)
+logins=$(grep -c "^login ok" "$T/idp/idp.log")
+t0=$(date +%s%N)
+BROWSER=$E2E/browser_signin.py BROWSER_SIGNIN_PROFILE=$T/profile BROWSER_SIGNIN_CA=$CA \
+	BROWSER_SIGNIN_RESULT=$T/browser.result BROWSER_SIGNIN_LOG=$T/browser.log \
+	timeout 20 sh -c '"$BROWSER" "$1"' sh "$(auth_url code_challenge "$CHALLENGE" code_challenge_method S256)" && rc=0 || rc=$?
+expect_eq "$rc" 0 "as \$BROWSER: exit 0"
+[ "$(ms "$t0")" -lt 5000 ] && pass "as \$BROWSER: returned at once ($(ms "$t0") ms), like xdg-open" ||
+	fail "as \$BROWSER: took $(ms "$t0") ms"
+for _ in $(seq 600); do [ -s "$T/browser.result" ] && break; sleep 0.1; done
+wait "$LISTENER" 2> /dev/null || true
+expect_eq "$(cat "$T/browser.result" 2> /dev/null)" ok "as \$BROWSER: the detached browser reports ok"
+expect_eq "$(qparam state)" "$STATE" "as \$BROWSER: the listener got our state"
+expect_eq "$(grep -c "^login ok" "$T/idp/idp.log")" "$logins" "the provider's session made the second sign-in silent (no login page)"
+
+# --- the provider down and up again (SIGUSR1/SIGUSR2), state kept -------------
+kill -USR1 "$(cat "$T/idp/idp.pid")"
+for _ in $(seq 50); do grep -q '^DOWN' "$T/idp/idp.log" && break; sleep 0.1; done
+curl -sS --cacert "$CA" --max-time 10 -o /dev/null "$ISSUER/.well-known/openid-configuration" 2> /dev/null && rc=0 || rc=$?
+expect_eq "$rc" 7 "SIGUSR1: the provider refuses connections"
+kill -USR2 "$(cat "$T/idp/idp.pid")"
+for _ in $(seq 50); do grep -q '^UP' "$T/idp/idp.log" && break; sleep 0.1; done
+st=$(token "$T/r.json" grant_type=refresh_token "refresh_token@$S/rt3")
+expect_eq "$st" 200 "SIGUSR2: up again, the refresh token still good"
+save "$T/r.json" refresh_token "$S/rt3"
 
 # --- revocation ----------------------------------------------------------------
 # The standard endpoint (RFC 7009): the client revokes its refresh token.
@@ -306,7 +336,7 @@ st=$(token "$T/r.json" grant_type=$TX "subject_token@$S/dev-idt" subject_token_t
 expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_grant" "after /admin/revoke the id_token is not exchanged"
 
 # --- counters ------------------------------------------------------------------
-curl -sS --cacert "$CA" --max-time 20 -o "$T/stats.json" "$ISSUER/admin/stats"
+curl -sS --cacert "$CA" --max-time 20 -o "$T/stats.json" "$ISSUER/admin/stats" || true
 expect_eq "$(jget "$T/stats.json" token_ok | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin).get("urn:ietf:params:oauth:grant-type:token-exchange"))')" 2 \
 	"/admin/stats counts the two exchanges that succeeded"
 
