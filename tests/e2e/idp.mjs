@@ -63,7 +63,9 @@
 //                   IDP_RESOURCE_PATTERN (default ^ssh://), also one the
 //                   authorization did not name, unless
 //                   IDP_RESOURCE_POLICY=granted (strict RFC 8707: only those).
-//   token exchange  grant_type=urn:ietf:params:oauth:grant-type:token-exchange
+//   token exchange  (not offered with IDP_TOKEN_EXCHANGE=0: neither in discovery
+//                   nor for the client, as at a provider without RFC 8693)
+//                   grant_type=urn:ietf:params:oauth:grant-type:token-exchange
 //                   subject_token=<the sign-in's id_token or opaque access token>
 //                   subject_token_type=urn:ietf:params:oauth:token-type:id_token
 //                                      (or ...:access_token)
