@@ -49,6 +49,8 @@
 //                   alice-password, bob / bob-password; IDP_USERS adds
 //                   {"carol": {"password": "...", "groups": [...]}}).  The
 //                   ssh-device* clients keep "any login name, any password".
+//                   The provider's browser session lasts 3600 s: a second
+//                   authorization in the same browser profile is silent.
 //   tokens          id_token and access tokens live IDP_LOGIN_TTL seconds
 //                   (default 60); refresh tokens IDP_REFRESH_TTL (default
 //                   28800), rotated on each use unless IDP_ROTATE_REFRESH=0
