@@ -234,6 +234,17 @@ expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_target" "exchange for a n
 st=$(post /token "$T/r.json" client_id=ssh-device grant_type=$TX "subject_token@$S/idt" \
 	subject_token_type=urn:ietf:params:oauth:token-type:id_token audience=ssh://hosta.test)
 expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_request" "exchange by another client refused (grant type not allowed)"
+# an id_token of another client (ssh-device, signed in by device_browser.py)
+st=$(post /device/auth "$T/od.json" client_id=ssh-device "scope=openid profile")
+(umask 077; jget "$T/od.json" device_code > "$S/od-code")
+timeout 60 "$PYTHON" "$E2E/device_browser.py" "$ISSUER" "$CA" "$(jget "$T/od.json" user_code)" approve alice > /dev/null
+sleep 1
+st=$(post /token "$S/od-tok.json" client_id=ssh-device grant_type=urn:ietf:params:oauth:grant-type:device_code "device_code@$S/od-code")
+save "$S/od-tok.json" id_token "$S/idt-other"
+expect_eq "$st $(claim "$S/idt-other" aud)" "200 ssh-device" "an id_token of the client ssh-device"
+st=$(token "$T/r.json" grant_type=$TX "subject_token@$S/idt-other" subject_token_type=urn:ietf:params:oauth:token-type:id_token \
+	audience=ssh://hosta.test)
+expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_grant" "exchange of another client's id_token refused"
 sed 's/.\{4\}$/AAAA/' "$S/idt" > "$S/idt-forged"
 st=$(token "$T/r.json" grant_type=$TX "subject_token@$S/idt-forged" subject_token_type=urn:ietf:params:oauth:token-type:id_token \
 	audience=ssh://hosta.test)
@@ -295,13 +306,13 @@ logins=$(grep -c "^login ok" "$T/idp/idp.log")
 t0=$(date +%s%N)
 BROWSER=$E2E/browser_signin.py BROWSER_SIGNIN_PROFILE=$T/profile BROWSER_SIGNIN_CA=$CA \
 	BROWSER_SIGNIN_RESULT=$T/browser.result BROWSER_SIGNIN_LOG=$T/browser.log \
-	timeout 20 sh -c '"$BROWSER" "$1"' sh "$(auth_url code_challenge "$CHALLENGE" code_challenge_method S256)" && rc=0 || rc=$?
+	timeout 20 sh -c '"$BROWSER" "$1"' sh "$(auth_url code_challenge "$CHALLENGE" code_challenge_method S256)" 2> "$T/browser.err" && rc=0 || rc=$?
 expect_eq "$rc" 0 "as \$BROWSER: exit 0"
 [ "$(ms "$t0")" -lt 5000 ] && pass "as \$BROWSER: returned at once ($(ms "$t0") ms), like xdg-open" ||
 	fail "as \$BROWSER: took $(ms "$t0") ms"
 for _ in $(seq 600); do [ -s "$T/browser.result" ] && break; sleep 0.1; done
 wait "$LISTENER" 2> /dev/null || true
-expect_eq "$(cat "$T/browser.result" 2> /dev/null)" ok "as \$BROWSER: the detached browser reports ok"
+expect_eq "$(cat "$T/browser.result" 2> /dev/null)" ok "as \$BROWSER: the detached browser reports ok $(head -c 300 "$T/browser.err")"
 expect_eq "$(qparam state)" "$STATE" "as \$BROWSER: the listener got our state"
 expect_eq "$(grep -c "^login ok" "$T/idp/idp.log")" "$logins" "the provider's session made the second sign-in silent (no login page)"
 
