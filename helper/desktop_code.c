@@ -39,6 +39,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "replay.h"
+#include "text.h"
 
 #define DEFAULT_SOCKET "/run/pam_jwt-desktop.sock"
 #define IO_TIMEOUT_MS 20000
@@ -262,8 +263,12 @@ static char *device_token(const char *config, const char *issuer, size_t *len)
 	if ((pid = fork()) < 0)
 		goto out;
 	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
+		/* copies above 2 first: with our 0 or 1 closed a pipe end may
+		 * sit there, and dup2 onto itself would keep its close-on-exec */
+		int i0 = fcntl(in[0], F_DUPFD_CLOEXEC, 3), o1 = fcntl(out[1], F_DUPFD_CLOEXEC, 3);
+
+		if (i0 < 0 || o1 < 0 || dup2(i0, 0) != 0 || dup2(o1, 1) != 1)
+			_exit(126);
 		execl(helper, "pam-jwt", "device", "--config", config, "--issuer", issuer,
 		      (char *)NULL);
 		_exit(127);
@@ -276,18 +281,19 @@ static char *device_token(const char *config, const char *issuer, size_t *len)
 	out[0] = -1;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		line[strcspn(line, "\n")] = '\0';
+		/* the helper quotes the provider: every line cleaned, but a QR line */
 		if (strncmp(line, "uri ", 4) == 0)
-			fprintf(stderr, "Open %s\n", line + 4);
+			jwt_print_line(stderr, "Open %s\n", line + 4);
 		else if (strncmp(line, "complete ", 9) == 0)
-			fprintf(stderr, "  (or %s)\n", line + 9);
+			jwt_print_line(stderr, "  (or %s)\n", line + 9);
 		else if (strncmp(line, "code ", 5) == 0)
-			fprintf(stderr, "and enter the code %s\n", line + 5);
-		else if (strncmp(line, "qr ", 3) == 0)
+			jwt_print_line(stderr, "and enter the code %s\n", line + 5);
+		else if (strncmp(line, "qr ", 3) == 0 && jwt_qr_line_ok(line + 3))
 			fprintf(stderr, "%s\n", line + 3);
 		else if (strncmp(line, "ready", 5) == 0)
 			fprintf(stderr, "Waiting for the sign-in...\n");
 		else if (strncmp(line, "error ", 6) == 0) {
-			fprintf(stderr, "%s desktop-code: device flow: %s\n", progname, line + 6);
+			jwt_print_line(stderr, "%s desktop-code: device flow: %s\n", progname, line + 6);
 			break;
 		} else if (strncmp(line, "token ", 6) == 0) {
 			char *end;
@@ -314,7 +320,8 @@ reap:
 	}
 	if (f != NULL)
 		fclose(f);
-	(void)waitpid(pid, &status, 0);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 out:
 	for (n = 0; n < 2; n++) {
 		if (out[n] >= 0)
@@ -343,8 +350,8 @@ static int request(const char *sock, const char *file, const char *config,
 		tok = device_token(config, device, &len);
 	} else {
 		if (file != NULL && strcmp(file, "-") != 0 && (in = fopen(file, "re")) == NULL) {
-			fprintf(stderr, "%s desktop-code: %s: %s\n", progname, file,
-			        strerror(errno));
+			jwt_print_line(stderr, "%s desktop-code: %s: %s\n", progname, file,
+			               strerror(errno));
 			return EXIT_USAGE;
 		}
 		if (isatty(fileno(in)) && !quiet)
@@ -384,16 +391,16 @@ static int request(const char *sock, const char *file, const char *config,
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 		if (!quiet)
-			fprintf(stderr, "Desktop code for %s, one login, valid until %s "
-			        "(%lld s). Type it as the RDP password:\n", user, when,
-			        (long long)(t - time(NULL)));
+			jwt_print_line(stderr, "Desktop code for %s, one login, valid until %s "
+			               "(%lld s). Type it as the RDP password:\n", user, when,
+			               (long long)(t - time(NULL)));
 		printf("%s\n", code);
 		fflush(stdout);
 		rc = 0;
 	} else {
 		rep[strcspn(rep, "\n")] = '\0';
-		fprintf(stderr, "%s desktop-code: refused: %s\n", progname,
-		        strncmp(rep, "error ", 6) == 0 ? rep + 6 : "no answer from the service");
+		jwt_print_line(stderr, "%s desktop-code: refused: %s\n", progname,
+		               strncmp(rep, "error ", 6) == 0 ? rep + 6 : "no answer from the service");
 	}
 out:
 	if (fd >= 0)
@@ -420,8 +427,8 @@ static void print_record(void *ctx, const struct dcode_record *r, int fails, int
 	(void)ctx;
 	if (r == NULL) {
 		if (fails > 0 || locked)
-			printf("%-12s %-16s %-7s %-20s %-20s %-10s failures=%d%s\n", "?", "-", "-", "-",
-			       "-", "-", fails, locked ? " THROTTLED" : "");
+			jwt_print_line(stdout, "%-12s %-16s %-7s %-20s %-20s %-10s failures=%d%s\n",
+			               "?", "-", "-", "-", "-", "-", fails, locked ? " THROTTLED" : "");
 		return;
 	}
 	t = (time_t)r->minted;
@@ -430,11 +437,12 @@ static void print_record(void *ctx, const struct dcode_record *r, int fails, int
 	t = (time_t)r->expires;
 	gmtime_r(&t, &tm);
 	strftime(e, sizeof(e), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("%-12s %-16s %-7s %-20s %-20s %-10s sub=%s jti=%s kid=%s groups=\"%s\" "
-	       "failures=%d%s\n", r->user, r->id,
-	       strcmp(r->state, "live") == 0 && r->expires <= time(NULL) ? "expired" : r->state,
-	       m, e, r->issuer_name, r->sub, r->jti, r->kid, r->groups, fails,
-	       locked ? " THROTTLED" : "");
+	/* the store is a file: its fields go out cleaned */
+	jwt_print_line(stdout, "%-12s %-16s %-7s %-20s %-20s %-10s sub=%s jti=%s kid=%s "
+	               "groups=\"%s\" failures=%d%s\n", r->user, r->id,
+	               strcmp(r->state, "live") == 0 && r->expires <= time(NULL) ? "expired"
+	               : r->state, m, e, r->issuer_name, r->sub, r->jti, r->kid, r->groups, fails,
+	               locked ? " THROTTLED" : "");
 }
 
 static int admin(const char *config, int list, const char *user, const char *id)
