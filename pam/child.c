@@ -17,7 +17,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -148,7 +147,7 @@ int child_start(struct jwt_child *c, const char *path, char *const argv[], int f
 
 	memset(c, 0, sizeof(*c));
 	c->pid = -1;
-	c->in = c->out = c->pidfd = -1;
+	c->in = c->out = -1;
 	if ((exe = fd_above_stdio(open_helper(path, log))) < 0)
 		return -1;
 	if ((devnull = fd_above_stdio(open("/dev/null", O_RDWR | O_CLOEXEC))) < 0 ||
@@ -167,11 +166,6 @@ int child_start(struct jwt_child *c, const char *path, char *const argv[], int f
 		jwt_logf(log, JWT_LOG_ERR, "helper: fork: %s", strerror(errno));
 		goto fail;
 	}
-	/* Hold the child by a pidfd: kill and wait can then never reach a
-	 * process that reused its pid.  ESRCH: the application has reaped it
-	 * already; ENOSYS (kernel before 5.3): by pid. */
-	if ((c->pidfd = pidfd_open(c->pid, 0)) < 0 && errno == ESRCH)
-		c->gone = 1;
 	close(exe);
 	close(devnull);
 	close(outp[1]);
@@ -214,41 +208,25 @@ ssize_t child_read(struct jwt_child *c, char *buf, size_t cap)
 	}
 }
 
-/* SIGKILL to our child only: through its pidfd, which cannot name another
- * process should the application have reaped ours and its pid been reused. */
+/* SIGKILL to our child only.  Without the SIGCHLD swap the application may
+ * have reaped it (xrdp-sesman's handler reaps every child), and its pid be
+ * free for another process: kill only while waitid, without reaping, still
+ * finds it ours.  (No pidfd: valgrind, which the PAM tests run the module
+ * under, does not know pidfd_open.) */
 static void child_kill(struct jwt_child *c)
 {
-	if (c->pidfd >= 0)
-		(void)pidfd_send_signal(c->pidfd, SIGKILL, NULL, 0);
-	else
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0)
 		(void)kill(c->pid, SIGKILL);
 	c->killed = 1;
 }
 
-/* One wait for our child: 1 reaped (wait status in *status), 0 still
- * running, -1 with errno (ECHILD: someone else reaped it). */
-static int child_wait(struct jwt_child *c, int block, int *status)
-{
-	siginfo_t si;
-	pid_t w;
-
-	if (c->pidfd < 0) {
-		w = waitpid(c->pid, status, block ? 0 : WNOHANG);
-		return w == c->pid ? 1 : w == 0 ? 0 : -1;
-	}
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PIDFD, (id_t)c->pidfd, &si, WEXITED | (block ? 0 : WNOHANG)) != 0)
-		return -1;
-	if (si.si_pid == 0)
-		return 0;
-	/* back to a wait status, as waitpid gives it */
-	*status = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8 : si.si_status & 0x7f;
-	return 1;
-}
-
 int child_finish(struct jwt_child *c, int now)
 {
-	int status = -1, r = -1;
+	int status = -1;
+	pid_t w = -1;
 
 	if (c->in >= 0)
 		close(c->in);
@@ -257,32 +235,23 @@ int child_finish(struct jwt_child *c, int now)
 	c->in = c->out = -1;
 	if (c->pid <= 0)
 		return -1;
-	if (c->pidfd < 0 && c->gone) {
-		/* reaped before we could hold it: nothing of ours to kill */
-		r = -1;
-		errno = ECHILD;
-	} else {
-		if (now || child_now_ms() >= c->deadline)
+	if (now || child_now_ms() >= c->deadline)
+		child_kill(c);
+	for (;;) {
+		w = waitpid(c->pid, &status, c->killed ? 0 : WNOHANG);
+		if (w == c->pid || (w < 0 && errno != EINTR))
+			break;
+		if (w == 0 && child_now_ms() >= c->deadline)
 			child_kill(c);
-		for (;;) {
-			r = child_wait(c, c->killed, &status);
-			if (r == 1 || (r < 0 && errno != EINTR))
-				break;
-			if (r == 0 && child_now_ms() >= c->deadline)
-				child_kill(c);
-			else if (r == 0)
-				poll(NULL, 0, 10);
-		}
+		else if (w == 0)
+			poll(NULL, 0, 10);
 	}
-	if (c->pidfd >= 0)
-		close(c->pidfd);
-	c->pidfd = -1;
 	c->pid = -1;
 	if (c->killed)
 		return -1;
 	/* ECHILD: the application reaped it first (SIGCHLD ignored, or a
 	 * handler that waits for every child); it ran, its status is lost. */
-	if (r < 0)
+	if (w < 0)
 		return errno == ECHILD ? CHILD_REAPED_ELSEWHERE : -1;
 	return status;
 }

@@ -23,8 +23,6 @@ struct jwt_child {
 	int out;                 /* our end of its stdout */
 	long long deadline;      /* monotonic ms after which it is killed */
 	int killed;
-	int pidfd;               /* holds the child (pidfd_open), or -1 */
-	int gone;                /* reaped by the application before we held it */
 };
 
 long long child_now_ms(void);
