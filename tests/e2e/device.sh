@@ -12,7 +12,11 @@
 #   client-disconnect each end as documented; a
 #   pasted token and a password still log in on the same stanza; 20 device
 #   logins at once each get their own code and result; no code or token in
-#   any log.
+#   any log.  The printed link is verification_uri_complete and the QR code
+#   encodes exactly it.  With the recommended "AuthenticationMethods
+#   publickey,keyboard-interactive" a client without the user's key never
+#   sees a prompt (so no flow, no provider round trip), one with the key
+#   gets the device prompt and logs in.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "# needs root (sshd, mount namespace)"; exit 77; }
 [ -x /usr/sbin/sshd ] && command -v ssh > /dev/null || { echo "# openssh missing"; exit 99; }
@@ -47,6 +51,8 @@ write_conf() { # CLIENT_ID DEVICE_TIMEOUT [CLIENT_SECRET_FILE]
 	cat > "$S/security/pam_jwt.conf" <<-EOF
 		cache_dir = $T/cache
 		refresh_helper = $T/bin/pam-jwt
+		device_dir = $T/device
+		device_max_flows = 20 # the load below: 20 flows at once
 
 		# pasted tokens: access tokens for this host
 		[issuer e2e]
@@ -91,7 +97,8 @@ polls() { grep -c "device poll client=$1" "$T/idp/idp.log" || true; }
 # --- approved: paramiko ------------------------------------------------------
 out=$(dlu alice approve alice) || true
 contains "$out" "PROMPT Token (or press Enter to sign in with a browser): " "first prompt offers both"
-contains "$out" "To sign in, open $ISSUER/device and enter [A-Z]\{4\}-[A-Z]\{4\}" "the link and the code are shown"
+contains "$out" "To sign in, open $ISSUER/device?user_code=[A-Z]\{4\}-[A-Z]\{4\} and enter [A-Z]\{4\}-[A-Z]\{4\}" \
+	"the link (verification_uri_complete) and the code are shown"
 contains "$out" "Request from 127.0.0.1 for $(hostname), valid for 60 seconds" "the message names the client address and this host"
 contains "$out" "Press Enter once you have signed in, or type a token: " "second prompt"
 contains "$out" "uid=4100(alice) gid=4100(alice) groups=4100(alice),.*operators" "device login: id shows alice and the group_map groups"
@@ -109,6 +116,8 @@ contains "$out" "uid=4100(alice).*operators" "stock ssh client: device login, id
 qr=$("$PYTHON" "$top_srcdir/tests/qr_decode.py" "$T/journey.txt") || true
 code=$(sed -n 's/.*enter \([A-Z-]*\)$/\1/p' "$T/journey.txt" | head -1)
 expect_eq "$qr" "$ISSUER/device?user_code=$code" "the QR code on the stock client's screen decodes to the complete verification URI"
+link=$(sed -n 's/.*To sign in, open \([^ ]*\) and enter .*/\1/p' "$T/journey.txt" | head -1)
+expect_eq "$qr" "$link" "the QR code and the printed link are one URL"
 
 # --- denied ----------------------------------------------------------------------
 out=$(dlu alice deny) || true
@@ -203,6 +212,50 @@ expect_eq "$(grep -c 'code=[0-9a-f]\{12\} uid=4100(alice)' <<< "$out")" 10 "10 o
 expect_eq "$(grep -c 'code=[0-9a-f]\{12\} uid=4101(bob)' <<< "$out")" 10 "10 of bob's simultaneous logins: his own shell each"
 expect_eq "$(grep -o 'code=[0-9a-f]\{12\}' <<< "$out" | sort -u | wc -l)" 20 "20 distinct codes"
 expect_eq "$(helpers)" 0 "no helper left after the load"
+
+# --- a name without a local account: no flow, no provider round trip -------------------
+printf '#!/bin/sh\necho "$1" >> %s/prompts\necho\n' "$T" > "$T/rec-askpass"
+chmod 0755 "$T/rec-askpass"
+: > "$T/prompts"
+before=$(grep -c "device authorization" "$T/idp/idp.log" || true)
+out=$(SSH_ASKPASS=$T/rec-askpass sshd_login "$S" "$PORT" mallory keyboard-interactive id 2>&1) || true
+sed 's/^/# mallory saw: /' "$T/prompts"
+grep -q "Token: $" "$T/prompts" && pass "no account: the plain Token: prompt" || fail "no account: $(cat "$T/prompts")"
+if grep -q "browser" "$T/prompts"; then fail "no account: the flow was offered"
+else pass "no account: no browser offered"; fi
+lacks "$out" "To sign in" "no account: no flow shown"
+expect_eq "$(grep -c "device authorization" "$T/idp/idp.log" || true)" "$before" \
+	"no account: no request reached the provider"
+
+# --- AuthenticationMethods publickey,keyboard-interactive: a key first ------------------
+# The recommended sshd setting where the device flow is on: nobody without
+# the user's key reaches PAM, so nobody can start a flow (or learn whether
+# the name has an account) from the network.
+sshd_stop "$S"
+ssh-keygen -q -t ed25519 -N '' -f "$T/alice_key"
+mkdir -p "$S/keys"
+cp "$T/alice_key.pub" "$S/keys/alice"
+sed -i 's/^PubkeyAuthentication no$/PubkeyAuthentication yes/' "$S/sshd_config"
+# StrictModes: this test's key file lives under /tmp, not a user's home
+printf 'AuthorizedKeysFile %s/keys/%%u\nStrictModes no\nAuthenticationMethods publickey,keyboard-interactive\n' \
+	"$S" >> "$S/sshd_config"
+PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+rm -f "$S/dev/log" # the stopped log reader's socket
+sshd_start "$S" "$PORT"
+: > "$T/prompts"
+before=$(grep -c "device authorization" "$T/idp/idp.log" || true)
+out=$(SSH_ASKPASS=$T/rec-askpass sshd_login "$S" "$PORT" alice keyboard-interactive,password id 2>&1) || true
+contains "$out" "Permission denied (publickey)" "key first: a client without the key is refused before PAM"
+expect_eq "$(grep -c . "$T/prompts")" 0 "key first: a client without the key sees no prompt at all"
+expect_eq "$(grep -c "device authorization" "$T/idp/idp.log" || true)" "$before" \
+	"key first: no request reached the provider"
+DEVICE_PTY_SSH_ARGS="-i $T/alice_key -o IdentitiesOnly=yes -o PreferredAuthentications=publickey,keyboard-interactive" \
+	timeout 150 "$PYTHON" "$E2E/device_pty.py" "$PORT" alice "$ISSUER" "$CA" alice "$T/keyfirst.txt" \
+	> "$T/pty2.log" 2>&1 || true
+out=$(cat "$T/keyfirst.txt")
+contains "$out" "Token (or press Enter to sign in with a browser): " "key first: with the key, the device prompt"
+contains "$out" "uid=4100(alice)" "key first: with the key and the provider's approval, alice's shell"
+contains "$(cat "$S/sshd.log")" "Partial publickey for alice" "key first: sshd took the key, then asked PAM"
 
 # --- nothing secret in any log -------------------------------------------------------------
 codes=$(grep -aho 'enter [A-Z]\{4\}-[A-Z]\{4\}' "$T/client.log" "$T/journey.txt" | sed 's/enter //' | sort -u)
