@@ -208,6 +208,21 @@ ssize_t child_read(struct jwt_child *c, char *buf, size_t cap)
 	}
 }
 
+/* SIGKILL to our child only.  Without the SIGCHLD swap the application may
+ * have reaped it (xrdp-sesman's handler reaps every child), and its pid be
+ * free for another process: kill only while waitid, without reaping, still
+ * finds it ours.  (No pidfd: valgrind, which the PAM tests run the module
+ * under, does not know pidfd_open.) */
+static void child_kill(struct jwt_child *c)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0)
+		(void)kill(c->pid, SIGKILL);
+	c->killed = 1;
+}
+
 int child_finish(struct jwt_child *c, int now)
 {
 	int status = -1;
@@ -220,20 +235,16 @@ int child_finish(struct jwt_child *c, int now)
 	c->in = c->out = -1;
 	if (c->pid <= 0)
 		return -1;
-	if (now || child_now_ms() >= c->deadline) {
-		kill(c->pid, SIGKILL);
-		c->killed = 1;
-	}
+	if (now || child_now_ms() >= c->deadline)
+		child_kill(c);
 	for (;;) {
 		w = waitpid(c->pid, &status, c->killed ? 0 : WNOHANG);
 		if (w == c->pid || (w < 0 && errno != EINTR))
 			break;
-		if (w == 0 && child_now_ms() >= c->deadline) {
-			kill(c->pid, SIGKILL);
-			c->killed = 1;
-		} else if (w == 0) {
+		if (w == 0 && child_now_ms() >= c->deadline)
+			child_kill(c);
+		else if (w == 0)
 			poll(NULL, 0, 10);
-		}
 	}
 	c->pid = -1;
 	if (c->killed)

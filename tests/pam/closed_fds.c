@@ -3,33 +3,42 @@
  * handler, as daemons run: the module must still run its helper (the
  * refresh hook, the device flow), and leave the handler alone.
  *
- *   closed_fds CONFDIR SERVICE USER TOKENFILE RESULTFILE
+ *   closed_fds CONFDIR SERVICE USER TOKENFILE RESULTFILE [reap]
  *
  * Installs a SIGCHLD handler (without SA_RESTART, so the module's waits see
  * EINTR), closes 0-2, runs pam_authenticate with the token as the answer,
  * then writes to RESULTFILE:
  *     auth=PAM_CODE sigchld=N handler_kept=0|1
  * N is how many SIGCHLDs reached the handler: the helper's exit must (the
- * disposition was not changed while it ran).
+ * disposition was not changed while it ran).  With "reap" the handler
+ * reaps every child, as xrdp-sesman's does: the module loses the helper's
+ * exit status but must still use what it fetched.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
 
-static volatile sig_atomic_t chld_seen;
+static volatile sig_atomic_t chld_seen, reap;
 static char *token;
 
 static void on_chld(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
-	chld_seen++; /* counts only: the module reaps its own child */
+	chld_seen++; /* counts; with "reap", takes every child */
+	while (reap && waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	errno = saved;
 }
 
 static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
@@ -57,8 +66,9 @@ int main(int argc, char **argv)
 	FILE *f;
 	int rc, fd;
 
-	if (argc != 6)
+	if (argc != 6 && !(argc == 7 && strcmp(argv[6], "reap") == 0))
 		return 2;
+	reap = argc == 7;
 	if ((f = fopen(argv[4], "r")) == NULL)
 		return 2;
 	len = fread(buf, 1, sizeof(buf) - 1, f);

@@ -193,6 +193,15 @@ expect_eq "$rc" 0 "closed_fds driver ran"
 expect_eq "$(cat "$T/closed_fds.out" 2> /dev/null)" "auth=PAM_SUCCESS sigchld=1 handler_kept=1" \
 	"fds 0-2 closed: the helper ran (new kid k5 accepted), SIGCHLD handler kept and called"
 expect_eq "$(( $(requests /main/jwks.json) - before ))" 1 "fds 0-2 closed: the helper fetched the JWKS"
+# An application whose SIGCHLD handler reaps every child (xrdp-sesman's
+# does): the helper's status is lost to us, what it fetched is not.
+$KEYS gen "$T/keys" k6
+$KEYS jwks "$T/keys" k1 k2 k6 > "$T/www/main/jwks.json"
+$KEYS token "$T/keys" k6 "$ISS" > "$T/k6.jwt"
+rm -f "$T/cache/main.stamp"
+"$T/bin/closed_fds" "$T/pam.d" closedfds alice "$T/k6.jwt" "$T/closed_fds.out" reap || true
+expect_eq "$(cut -d' ' -f1,3 "$T/closed_fds.out" 2> /dev/null)" "auth=PAM_SUCCESS handler_kept=1" \
+	"a handler that reaps every child: the helper's fetch is still used (new kid k6)"
 
 # --- bad responses: the cache stays, the error is clear ---------------------
 good=$(sha "$T/cache/main.jwks")
