@@ -7,6 +7,7 @@
 
 #include "devproto.h"
 #include "log.h"
+#include "text.h"
 
 int devproto_read_line(struct devproto_reader *r, char *line, size_t cap)
 {
@@ -62,24 +63,6 @@ int devproto_read_exact(struct devproto_reader *r, char *out, size_t n)
 	return 0;
 }
 
-int devproto_qr_line_ok(const char *s)
-{
-	size_t n = 0;
-
-	while (*s != '\0') {
-		if (*s == ' ')
-			s++;
-		else if ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x96 &&
-		         ((unsigned char)s[2] == 0x80 || (unsigned char)s[2] == 0x84 ||
-		          (unsigned char)s[2] == 0x88))
-			s += 3;
-		else
-			return 0;
-		n++;
-	}
-	return n > 0 && n <= 80;
-}
-
 /* 1..5 decimal digits, nothing else. */
 static int small_number(const char *s)
 {
@@ -105,7 +88,7 @@ enum devproto_step devproto_offer_line(struct devproto_offer *o, const char *lin
 	} else if (strncmp(line, "expires ", 8) == 0 && small_number(line + 8)) {
 		o->expires = strtol(line + 8, NULL, 10);
 	} else if (strncmp(line, "qr ", 3) == 0 && o->nqr < DEVPROTO_QR_LINES_MAX &&
-	           strlen(line + 3) < 250 && devproto_qr_line_ok(line + 3)) {
+	           strlen(line + 3) < 250 && jwt_qr_line_ok(line + 3)) {
 		o->qrlen += (size_t)snprintf(o->qr + o->qrlen, sizeof(o->qr) - o->qrlen, "%s%s",
 		                             o->nqr ? "\n" : "", line + 3);
 		o->nqr++;

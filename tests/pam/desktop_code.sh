@@ -238,6 +238,21 @@ mint alice 600 a4
 ncode=$(code_for alice 1000 a4)
 out=$(login alice "$(answer cn "$ncode")" --setcred)
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "and so does a newly minted one"
+# A used code is not left in PAM_AUTHTOK for the modules after it, whether
+# pam_jwt asked for it or an earlier module did (use_first_pass).
+printf '#!/bin/sh\ncat > /dev/null\n' > "$T/bin/eat.sh"
+chmod 0755 "$T/bin/eat.sh"
+printf 'auth required %s config=%s\nauth optional pam_exec.so expose_authtok %s\n' \
+	"$MODULE" "$T/jwt.conf" "$T/bin/eat.sh" > "$T/pam.d/after"
+printf 'auth optional pam_exec.so expose_authtok %s\nauth required %s config=%s use_first_pass\nauth optional pam_exec.so expose_authtok %s\n' \
+	"$T/bin/eat.sh" "$MODULE" "$T/jwt.conf" "$T/bin/eat.sh" > "$T/pam.d/first"
+for svc in after first; do
+	mint alice 600 "at$svc"
+	c=$(code_for alice 1000 "at$svc")
+	out=$(ns "$DRIVER" "$T/pam.d" "$svc" alice --answer "$(answer "cat$svc" "$c")")
+	expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "$svc: the code logs in"
+	expect_eq "$(grep -c '^prompt:' <<< "$out")" 2 "$svc: the used code left PAM_AUTHTOK (the next module asks again)"
+done
 # From one remote host, past DCODE_THROTTLE_SOURCE wrong codes in a minute:
 # that host is paused; another host is not.
 mint alice 600 a4b
