@@ -8,6 +8,7 @@
 #include "devproto.h"
 #include "text.h"
 #include "log.h"
+#include "text.h"
 
 int devproto_read_line(struct devproto_reader *r, char *line, size_t cap)
 {

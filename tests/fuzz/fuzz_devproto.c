@@ -3,7 +3,8 @@
  * (lib/devproto.c, used by pam/device.c).  What `pam-jwt device` prints
  * comes from the provider's answer, so every line is hostile.  The input
  * is the helper's output stream; its first byte picks how the stream is
- * cut into reads (1 to 64 bytes, or a pattern), the rest is the stream.
+ * cut into reads (1 to 64 bytes, a pattern, or all at once) and whether
+ * its end is an end of file or a timeout (-1), the rest is the stream.
  * The harness reads it as device_login() does: offer lines until ready
  * (or error/bad), then one line and, for "token N", N bytes and '\n'.
  *
@@ -41,7 +42,7 @@ static ssize_t feed_read(void *ctx, char *buf, size_t cap)
 
 	f->calls++;
 	if (f->left == 0)
-		return 0;
+		return f->mode >= 192 ? -1 : 0; /* the helper's deadline, or its end */
 	if (f->mode < 64)
 		n = f->mode + 1;
 	else if (f->mode < 128)

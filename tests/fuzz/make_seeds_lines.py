@@ -97,6 +97,8 @@ def main():
           rec.replace("1800003600", "9223372036854775807").replace("1799990000", "-9223372036854775808"))
     write("dcode", "full_groups", head + rec.replace("users%20admins", "g" * 1023))
     write("dcode", "long_payload", head + rec.replace(P, "A" * 12288))
+    write("dcode", "too_many", head + "".join(  # one record over MAX_RECORDS (64)
+        rec.replace("0123456789abcdef", "%016x" % i).replace(P, "e30") for i in range(65)))
     write_dict("dcode.dict", "fuzz_dcode: desktop-code store", "d",
                ["pam_jwt-desktop-v2", "pam_jwt-desktop-v1 ", " live ", " used ", " revoked ",
                 " - ", "%2D", "%20", "%25", "%00", "%0A", "%7F", "%FF", H, P, "9223372036854775807",
