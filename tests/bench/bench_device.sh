@@ -32,6 +32,7 @@ install -m 0755 "$PAMJWT" "$T/bin/pam-jwt"
 cat > "$T/jwt.conf" <<EOF
 cache_dir = $T/cache
 refresh_helper = $T/bin/pam-jwt
+device_dir = $T/device
 [issuer token]
 issuer = $ISSUER
 audience = ssh://127.0.0.1
@@ -46,6 +47,7 @@ device_flow = yes
 client_id = ssh-device
 device_scope = openid profile groups
 device_timeout = 60
+device_services = sshd device
 EOF
 "$T/bin/pam-jwt" refresh --config "$T/jwt.conf" --quiet
 echo "auth required $MODULE config=$T/jwt.conf" > "$T/pam.d/device"

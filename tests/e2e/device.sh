@@ -12,7 +12,11 @@
 #   client-disconnect each end as documented; a
 #   pasted token and a password still log in on the same stanza; 20 device
 #   logins at once each get their own code and result; no code or token in
-#   any log.
+#   any log.  The printed link is verification_uri_complete and the QR code
+#   encodes exactly it.  With the recommended "AuthenticationMethods
+#   publickey,keyboard-interactive" a client without the user's key never
+#   sees a prompt (so no flow, no provider round trip), one with the key
+#   gets the device prompt and logs in.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
 e2e_require_sshd
@@ -24,6 +28,9 @@ echo "MaxStartups 60" >> "$S/sshd_config" # 20 logins at once are all unauthenti
 write_conf() { # CLIENT_ID DEVICE_TIMEOUT [CLIENT_SECRET_FILE]
 	{
 		e2e_conf_head
+		echo "device_dir = $T/device"
+		echo "device_max_flows = 20 # the load below: 20 flows at once"
+		echo
 		echo "# pasted tokens: access tokens for this host"
 		e2e_section e2e ssh://127.0.0.1 "leeway = 0" ""
 		echo "# the device flow: id_tokens for the client ssh-device"
@@ -56,7 +63,8 @@ polls() { grep -c "device poll client=$1" "$T/idp/idp.log" || true; }
 # --- approved: paramiko ------------------------------------------------------
 out=$(dlu alice approve alice) || true
 has "$out" "PROMPT Token (or press Enter to sign in with a browser): " "first prompt offers both"
-has "$out" "To sign in, open $ISSUER/device and enter [A-Z]\{4\}-[A-Z]\{4\}" "the link and the code are shown"
+has "$out" "To sign in, open $ISSUER/device?user_code=[A-Z]\{4\}-[A-Z]\{4\} and enter [A-Z]\{4\}-[A-Z]\{4\}" \
+	"the link (verification_uri_complete) and the code are shown"
 has "$out" "Request from 127.0.0.1 for $(hostname), valid for 60 seconds" "the message names the client address and this host"
 has "$out" "Press Enter once you have signed in, or type a token: " "second prompt"
 has "$out" "uid=4100(alice) gid=4100(alice) groups=4100(alice),.*operators" "device login: id shows alice and the group_map groups"
@@ -74,6 +82,8 @@ has "$out" "uid=4100(alice).*operators" "stock ssh client: device login, id show
 qr=$("$PYTHON" "$top_srcdir/tests/qr_decode.py" "$T/journey.txt") || true
 code=$(sed -n 's/.*enter \([A-Z-]*\)$/\1/p' "$T/journey.txt" | head -1)
 expect_eq "$qr" "$ISSUER/device?user_code=$code" "the QR code on the stock client's screen decodes to the complete verification URI"
+link=$(sed -n 's/.*To sign in, open \([^ ]*\) and enter .*/\1/p' "$T/journey.txt" | head -1)
+expect_eq "$qr" "$link" "the QR code and the printed link are one URL"
 
 # --- denied ----------------------------------------------------------------------
 out=$(dlu alice deny) || true
@@ -168,6 +178,50 @@ expect_eq "$(grep -c 'code=[0-9a-f]\{12\} uid=4100(alice)' <<< "$out")" 10 "10 o
 expect_eq "$(grep -c 'code=[0-9a-f]\{12\} uid=4101(bob)' <<< "$out")" 10 "10 of bob's simultaneous logins: his own shell each"
 expect_eq "$(grep -o 'code=[0-9a-f]\{12\}' <<< "$out" | sort -u | wc -l)" 20 "20 distinct codes"
 expect_eq "$(helpers)" 0 "no helper left after the load"
+
+# --- a name without a local account: no flow, no provider round trip -------------------
+printf '#!/bin/sh\necho "$1" >> %s/prompts\necho\n' "$T" > "$T/rec-askpass"
+chmod 0755 "$T/rec-askpass"
+: > "$T/prompts"
+before=$(grep -c "device authorization" "$T/idp/idp.log" || true)
+out=$(SSH_ASKPASS=$T/rec-askpass sshd_login "$S" "$PORT" mallory keyboard-interactive id 2>&1) || true
+sed 's/^/# mallory saw: /' "$T/prompts"
+grep -q "Token: $" "$T/prompts" && pass "no account: the plain Token: prompt" || fail "no account: $(cat "$T/prompts")"
+if grep -q "browser" "$T/prompts"; then fail "no account: the flow was offered"
+else pass "no account: no browser offered"; fi
+lacks "$out" "To sign in" "no account: no flow shown"
+expect_eq "$(grep -c "device authorization" "$T/idp/idp.log" || true)" "$before" \
+	"no account: no request reached the provider"
+
+# --- AuthenticationMethods publickey,keyboard-interactive: a key first ------------------
+# The recommended sshd setting where the device flow is on: nobody without
+# the user's key reaches PAM, so nobody can start a flow (or learn whether
+# the name has an account) from the network.
+sshd_stop "$S"
+ssh-keygen -q -t ed25519 -N '' -f "$T/alice_key"
+mkdir -p "$S/keys"
+cp "$T/alice_key.pub" "$S/keys/alice"
+sed -i 's/^PubkeyAuthentication no$/PubkeyAuthentication yes/' "$S/sshd_config"
+# StrictModes: this test's key file lives under /tmp, not a user's home
+printf 'AuthorizedKeysFile %s/keys/%%u\nStrictModes no\nAuthenticationMethods publickey,keyboard-interactive\n' \
+	"$S" >> "$S/sshd_config"
+# (the same reserved PORT: this test holds it)
+rm -f "$S/dev/log" # the stopped log reader's socket
+sshd_start "$S" "$PORT"
+: > "$T/prompts"
+before=$(grep -c "device authorization" "$T/idp/idp.log" || true)
+out=$(SSH_ASKPASS=$T/rec-askpass sshd_login "$S" "$PORT" alice keyboard-interactive,password id 2>&1) || true
+has "$out" "Permission denied (publickey)" "key first: a client without the key is refused before PAM"
+expect_eq "$(grep -c . "$T/prompts")" 0 "key first: a client without the key sees no prompt at all"
+expect_eq "$(grep -c "device authorization" "$T/idp/idp.log" || true)" "$before" \
+	"key first: no request reached the provider"
+DEVICE_PTY_SSH_ARGS="-i $T/alice_key -o IdentitiesOnly=yes -o PreferredAuthentications=publickey,keyboard-interactive" \
+	timeout 150 "$PYTHON" "$E2E/device_pty.py" "$PORT" alice "$ISSUER" "$CA" alice "$T/keyfirst.txt" \
+	> "$T/pty2.log" 2>&1 || true
+out=$(cat "$T/keyfirst.txt")
+has "$out" "Token (or press Enter to sign in with a browser): " "key first: with the key, the device prompt"
+has "$out" "uid=4100(alice)" "key first: with the key and the provider's approval, alice's shell"
+has "$(cat "$S/sshd.log")" "Partial publickey for alice" "key first: sshd took the key, then asked PAM"
 
 # --- nothing secret in any log -------------------------------------------------------------
 codes=$(grep -aho 'enter [A-Z]\{4\}-[A-Z]\{4\}' "$T/client.log" "$T/journey.txt" | sed 's/enter //' | sort -u)

@@ -153,8 +153,9 @@ jwt=$(grep -n '^auth.*pam_jwt\.so' /etc/pam.d/common-auth | cut -d: -f1)
 unix=$(grep -n '^auth.*pam_unix\.so' /etc/pam.d/common-auth | cut -d: -f1)
 [ -n "$jwt" ] && [ -n "$unix" ] && [ "$jwt" -lt "$unix" ] && pass "common-auth: pam_jwt before pam_unix" ||
 	fail "common-auth order: jwt=$jwt unix=$unix"
-grep -q '^auth[[:space:]]*\[success=[0-9]* ignore=ignore default=die\][[:space:]]*pam_jwt\.so[[:space:]]*$' /etc/pam.d/common-auth &&
-	pass "pam_jwt: success jumps past pam_deny, rejection dies, ignore goes on" || fail "pam_jwt control"
+grep -q '^auth[[:space:]]*\[success=[0-9]* ignore=ignore default=die\][[:space:]]*pam_jwt\.so nodevice password[[:space:]]*$' /etc/pam.d/common-auth &&
+	pass "pam_jwt: success jumps past pam_deny, rejection dies, ignore goes on; no device flow; password prompt" ||
+	fail "pam_jwt control: $(grep pam_jwt /etc/pam.d/common-auth)"
 grep -q '^auth.*pam_unix\.so.*try_first_pass' /etc/pam.d/common-auth &&
 	pass "pam_unix takes the password pam_jwt read (try_first_pass)" || fail "pam_unix without try_first_pass"
 cmp -s /etc/pam.d/sshd "$T/pam.d.before/sshd" && pass "/etc/pam.d/sshd is Debian's, unmodified" ||
@@ -217,6 +218,8 @@ grep -q '^uid=[0-9]*(alice)' <<< "$out" && pass "keyboard-interactive: the passw
 	fail "keyboard-interactive password: $out"
 [ "$(grep -c . "$T/prompts")" = 1 ] && pass "keyboard-interactive: one prompt for the password" ||
 	fail "prompts: $(cat "$T/prompts")"
+grep -q 'Password or token: $' "$T/prompts" && pass "keyboard-interactive: the prompt says \"Password or token: \"" ||
+	fail "prompt: $(cat "$T/prompts")"
 printf 'wrong\n' > "$T/wrong"
 out=$(PAM_JWT_TOKEN_FILE=$T/wrong login /usr/bin/pam-jwt-askpass alice password)
 grep -q 'uid=' <<< "$out" && fail "a wrong password logged in" || pass "a wrong password is refused"
