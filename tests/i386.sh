@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The core and its unit tests built and run as i386 (32-bit long and
 # pointers, 32-bit time_t), with warnings as errors: a 32-bit defect, such
 # as a shift past the width of long, fails here.  Debian builds the

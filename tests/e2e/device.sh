@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Device-flow logins end to end: the test OpenID provider (oidc-provider with
 # its device flow on, HTTPS with the test CA), a real sshd on 127.0.0.1 with
 # the shipped conf/pam.d/sshd, a test "browser" (device_browser.py) driving

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Bad device-flow providers (tests/e2e/device-bad-idp.mjs) through the real
 # module on a real PAM handle and the real helper: a device endpoint that
 # hangs, answers HTTP errors, non-JSON, no user_code, wrong types, an absurd

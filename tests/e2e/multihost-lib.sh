@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Several real sshd hosts on 127.0.0.1 for the workstation client's tests
 # (issue 20): each its own port, host key, users and pam_jwt.conf whose
 # audience is ssh://NAME, so a token bound to one host is refused by the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Where the device flow may start, through the real libpam over the built
 # module and the real helper, against a provider that answers every device
 # request (tests/e2e/device-bad-idp.mjs, case "pending"; it logs each request):
