@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # pam_jwt in two minutes: a real OpenID provider and a real sshd on loopback,
 # a token from the provider, an SSH login with it.  Run as root on Debian
 # bookworm:  ./demo.sh (or sudo ./demo.sh)   (SKIP_DEPS=1 skips apt-get)

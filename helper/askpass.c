@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pam-jwt askpass: an SSH_ASKPASS program that types a token for ssh.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pam-jwt check: the module's decision, explained step by step. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pam-jwt subcommands.  Each returns the process exit code:
  * 0 success/accepted, 1 rejected/failed, 2 usage or configuration error. */
 #ifndef PAM_JWT_CMDS_H

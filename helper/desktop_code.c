@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pam-jwt desktop-code: trade a verified token for a one-time desktop code.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pam-jwt device --issuer NAME: the device authorization grant (RFC 8628)
  * for pam_jwt.so, which runs it as a child (pam/device.c) and stays off

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pam-jwt: the administrator's tool for pam_jwt. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * QR code encoder for the device flow's verification URI, after the
  * structure of Project Nayuki's reference implementation: data codewords,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A small QR code encoder (ISO/IEC 18004): byte mode, error correction
  * level L, versions 1-10 (up to 271 bytes: enough for a verification URI). */
 #ifndef PAM_JWT_QR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pam-jwt refresh: fetch each issuer's keys over HTTPS into the cache.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pam-jwt status: for each issuer, where its keys come from, which keys the
  * module would use right now, how old they are and the last refresh error.

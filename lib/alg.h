@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The one table that binds a JWS "alg" to the key that may verify it. */
 #ifndef PAM_JWT_ALG_H
 #define PAM_JWT_ALG_H

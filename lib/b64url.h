@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Strict base64url (RFC 7515 section 2 / RFC 4648 section 5). */
 #ifndef PAM_JWT_B64URL_H
 #define PAM_JWT_B64URL_H

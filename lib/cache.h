@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The key cache written by `pam-jwt refresh` and read by the module:
  *   cache_dir/NAME.jwks    the validated key set (usable keys only)

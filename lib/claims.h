@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Registered and configured claims of a verified payload (RFC 7519 4.1). */
 #ifndef PAM_JWT_CLAIMS_H
 #define PAM_JWT_CLAIMS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* /etc/security/pam_jwt.conf: one parser shared by the module and pam-jwt. */
 #ifndef PAM_JWT_CONF_H
 #define PAM_JWT_CONF_H

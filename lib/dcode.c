@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Desktop codes: minting, one-time use, listing and revoking (dcode.h). */
 #include "config.h"
 

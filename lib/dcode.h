@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Desktop codes: a short one-time password that stands for a token pam_jwt
  * has verified, for clients whose password field cannot hold a token (RDP:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The line protocol between the module and `pam-jwt device` (the helper,
  * helper/device.c), the module's reading side.  The helper prints

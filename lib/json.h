@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Bounded JSON parsing on top of json-c, and the one typed layer through
  * which every untrusted JSON value is read: token headers and claims, key

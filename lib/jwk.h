@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* JWK / JWKS import (RFC 7517, RFC 7518 section 6, RFC 8037). */
 #ifndef PAM_JWT_JWK_H
 #define PAM_JWT_JWK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* JWS compact serialization (RFC 7515 section 7.1): split and header. */
 #ifndef PAM_JWT_JWS_H
 #define PAM_JWT_JWS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pam_jwt core: the one entry point shared by pam_jwt.so and `pam-jwt check`.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Where an issuer's keys come from: jwks_file, the refresh cache, a secret. */
 #ifndef PAM_JWT_KEYS_H
 #define PAM_JWT_KEYS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Logging sink: the core never writes to syslog or stderr itself. */
 #ifndef PAM_JWT_LOG_H
 #define PAM_JWT_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Client networks (device_from) and URL origins (the device flow's
  * verification link): parsed strictly, compared exactly. */
 #ifndef PAM_JWT_NET_H

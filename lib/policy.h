@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Who the token is on this host: local user and local groups. */
 #ifndef PAM_JWT_POLICY_H
 #define PAM_JWT_POLICY_H

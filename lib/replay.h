@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * One-time tokens (one_time = yes): each jti is accepted once.
  *

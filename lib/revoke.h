@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Revocation lists: revoked_file (local) and, with revoked_uri, the copy
  * `pam-jwt refresh` keeps in cache_dir/NAME.revoked.  One entry a line:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Opening files that decide who may log in: config, key cache, secrets. */
 #ifndef PAM_JWT_SAFEFILE_H
 #define PAM_JWT_SAFEFILE_H

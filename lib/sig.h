@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Signature verification over the JWS signing input (OpenSSL EVP). */
 #ifndef PAM_JWT_SIG_H
 #define PAM_JWT_SIG_H

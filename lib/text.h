@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Text that is not ours (from a provider, a token, a file) on its way to a
  * terminal or a log, and comparing it.

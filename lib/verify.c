@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * jwt_verify: the whole decision, in the order DESIGN.md draws it.
  * header -> key (kid, alg, kty) -> signature -> payload -> claims -> policy

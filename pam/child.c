@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The one way the module runs pam-jwt: from a fixed, root-owned path
  * (opened once, checked, then executed through that descriptor, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Running pam-jwt as a child of the PAM application (sshd's privileged
  * process): one unit for the refresh hook and the device flow. */
 #ifndef PAM_JWT_PAM_CHILD_H

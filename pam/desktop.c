@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pam_jwt.so: the desktop-code login (lib/dcode.h has the store). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A desktop code (lib/dcode.h) typed as the password. */
 #ifndef PAM_JWT_DESKTOP_H
 #define PAM_JWT_DESKTOP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The module's side of the device flow.  The helper speaks a line protocol
  * (helper/device.c) that is parsed here strictly, with caps: anything

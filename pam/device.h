@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The device authorization grant (RFC 8628) from the module's side: run
  * `pam-jwt device` through pam/child.c, show what it sends, return the
  * token it got (to be verified by jwt_verify like a pasted one). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pam_jwt.so: log in with a JSON Web Token as the password.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Running the refresh helper from inside sshd's privileged process.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The module's side of key refresh: run `pam-jwt refresh` for one issuer,
  * rate-limited across processes, never as a non-root user. */
 #ifndef PAM_JWT_PAM_REFRESH_H

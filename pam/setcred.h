@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Carrying a decision from pam_sm_authenticate to setcred and acct_mgmt. */
 #ifndef PAM_JWT_SETCRED_H
 #define PAM_JWT_SETCRED_H

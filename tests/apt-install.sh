@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # apt-get install PACKAGES on this machine without starting their services:
 # openssh-server, nginx and xrdp would otherwise start system daemons
 # through their postinst.  /usr/sbin/policy-rc.d answers 101 ("action

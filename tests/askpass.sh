@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # pam-jwt-askpass keeps its per-connection position in a private directory
 # of the user's ($XDG_RUNTIME_DIR/pam-jwt, else ~/.cache/pam-jwt), never
 # at a predictable name in /tmp: another user who creates the old /tmp name

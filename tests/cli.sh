@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # pam-jwt's contract: --help, --version, exit codes 0/1/2, config errors
 # named by file:line, tokens from stdin or argv.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"

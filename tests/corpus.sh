@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Every token minted by python3-jwcrypto (tests/vectors/mint_jwcrypto.py):
 # all algorithms accepted, the negative corpus rejected with the expected
 # reason, through `pam-jwt check` (the module's own code path), fixed clock.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The core and its unit tests built and run as i386 (32-bit long and
 # pointers, 32-bit time_t), with warnings as errors: a 32-bit defect, such
 # as a shift past the width of long, fails here.  Debian builds the
@@ -27,7 +28,7 @@ if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	fi
 	apt-get update
 	# shellcheck disable=SC2086
-	apt-get install -y --no-install-recommends $i386_pkgs
+	tests/apt-install.sh $i386_pkgs
 fi
 probe=$(mktemp /tmp/pam_jwt_i386_probe.XXXXXX)
 have_i386() {

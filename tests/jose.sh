@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Interop with npm `jose` (tests/e2e/jose-mint.mjs): a token and a JWKS for
 # every algorithm jose supports, each verified through `pam-jwt check` (the
 # module's code path); each token with one payload character changed is a

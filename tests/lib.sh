@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Shared by the shell tests: temp dir, local users through nss_wrapper,
 # tokens minted by python3-jwcrypto.  Source it; it sets T, PAMJWT, MODULE.
 set -euo pipefail

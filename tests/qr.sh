@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The QR encoder (helper/qr.c) against an independent decoder: each text is
 # rendered in half blocks exactly as pam-jwt device sends it, painted as a
 # light-on-dark terminal shows it, and decoded with zbarimg (tests/qr_decode.py).

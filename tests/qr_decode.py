@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """qr_decode.py [--text-file F] : read half-block QR text (stdin or F), paint
 it as a light-on-dark terminal shows it (block cells white, spaces and the
 screen around black), and decode that picture with zbarimg.  Prints what zbarimg read.

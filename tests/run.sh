@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The whole test suite on a fresh Debian bookworm machine, as root:
 #   tests/run.sh [extra ./configure options]     (as root, or with sudo)
 # Installs the packages in tests/deps.txt, builds with warnings as errors,

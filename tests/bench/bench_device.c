@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_device CONFDIR SERVICE USER TOKENFILE ROUNDS
  *

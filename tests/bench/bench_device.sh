@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Device flow figures for `make bench` (printed, never pass/fail), in one run
 # against the test OpenID provider with its default 5 s polling interval
 # (BENCH_INTERVAL to change it), BENCH_ROUNDS (default 5) of each:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_pam CONFDIR SERVICE:USER:ANSWERFILE...
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Tables 2 and 4 of `make bench`: pam_permit (the floor), pam_jwt with an
 # ES256 token and pam_unix with a yescrypt password, through the real libpam.
 # pam_unix's user lives in private copies of /etc/passwd and /etc/shadow in a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Desktop logins through real xrdp: time from `pam-jwt desktop-code` to the
 # desktop's first frame on the RDP client, beside a password login through
 # the same xrdp, in one run (tests/e2e/xrdp_desktop.sh without its refusal

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Table 5 of `make bench`: SSH logins per second through a real sshd on
 # 127.0.0.1 (tests/e2e/lib.sh: the shipped conf/pam.d/sshd in a private
 # mount namespace), N clients in parallel, each running `ssh ... true` in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_verify FIXTURES: the cost of one token check, per algorithm, next
  * to the cost of the signature check alone, all measured in this run.

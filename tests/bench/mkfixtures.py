@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Fixtures for the benchmarks, made by python3-jwcrypto.
 
     mkfixtures.py DIR [SUB]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The other JWT libraries, compiled apart from lib/ (whose jwt.h would
  * shadow libjwt's <jwt.h>). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef PAM_JWT_BENCH_PEERS_H
 #define PAM_JWT_BENCH_PEERS_H
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """A real browser for the tests: headless Chromium (Debian chromium,
 chromium-driver, python3-selenium) signs in on the test provider's own pages.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 // A misbehaving device-flow provider for tests/e2e/device_bad.sh, on loopback
 // HTTPS.  POST /CASE/device is the device authorization endpoint and
 // POST /CASE/token the token endpoint of one bad behaviour:

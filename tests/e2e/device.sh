@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Device-flow logins end to end: the test OpenID provider (oidc-provider with
 # its device flow on, HTTPS with the test CA), a real sshd on 127.0.0.1 with
 # the shipped conf/pam.d/sshd, a test "browser" (device_browser.py) driving
@@ -30,6 +31,7 @@ write_conf() { # CLIENT_ID DEVICE_TIMEOUT [CLIENT_SECRET_FILE]
 		e2e_conf_head
 		echo "device_dir = $T/device"
 		echo "device_max_flows = 20 # the load below: 20 flows at once"
+		echo
 		echo "# pasted tokens: access tokens for this host"
 		e2e_section e2e ssh://127.0.0.1 "leeway = 0" ""
 		echo "# the device flow: id_tokens for the client ssh-device"
@@ -204,7 +206,7 @@ sed -i 's/^PubkeyAuthentication no$/PubkeyAuthentication yes/' "$S/sshd_config"
 # StrictModes: this test's key file lives under /tmp, not a user's home
 printf 'AuthorizedKeysFile %s/keys/%%u\nStrictModes no\nAuthenticationMethods publickey,keyboard-interactive\n' \
 	"$S" >> "$S/sshd_config"
-PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# (the same reserved PORT: this test holds it)
 rm -f "$S/dev/log" # the stopped log reader's socket
 sshd_start "$S" "$PORT"
 : > "$T/prompts"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Bad device-flow providers (tests/e2e/device-bad-idp.mjs) through the real
 # module on a real PAM handle and the real helper: a device endpoint that
 # hangs, answers HTTP errors, non-JSON, no user_code, wrong types, an absurd
@@ -11,6 +12,7 @@
 # anything is shown, with a message and a syslog line; the one link shown is
 # what the QR code encodes; device_verification_host allows a named host.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/e2e/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "# needs root (the helper must be root's)"; exit 77; }
 command -v node > /dev/null || { echo "# node missing"; exit 99; }
 DRIVER=$top_builddir/tests/pam/test_pam_stack
@@ -20,16 +22,11 @@ CERT=$T/tls/server.pem KEY=$T/tls/server.key node "$top_srcdir/tests/e2e/device-
 BAD=$!
 # The module's syslog lines: a socket that a private mount namespace sees as /dev/log.
 mkdir -p "$T/dev"
-for d in null zero urandom random; do touch "$T/dev/$d"; done
 timeout 900 "$PYTHON" "$top_srcdir/tests/pam/syslog_sink.py" "$T/dev/log" "$T/syslog.jsonl" &
 SINK=$!
 trap 'kill $BAD $SINK 2> /dev/null; rm -rf "$T"' EXIT
-in_ns() {
-	unshare --mount --propagation private bash -c '
-		for d in null zero urandom random; do mount --bind /dev/$d "$0/dev/$d"; done
-		mount --rbind "$0/dev" /dev
-		exec "$@"' "$T" "$@"
-}
+dev_ns "$T"
+in_ns() { "${DEV_NS[@]}" "$@"; }
 for _ in $(seq 1800); do grep -q READY "$T/bad.log" && [ -S "$T/dev/log" ] && break; sleep 0.1; done
 PORT=$(sed -n 's/^READY //p' "$T/bad.log")
 [ -n "$PORT" ] || { cat "$T/bad.log"; echo "# bad provider did not start"; exit 99; }

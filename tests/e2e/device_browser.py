@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The test "browser" for the device flow: drives the provider's own pages.
 
     device_browser.py ISSUER CAFILE USER_CODE approve|deny [LOGIN]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Device-flow logins over keyboard-interactive with paramiko.
 
     device_login.py HOST PORT USER ISSUER CAFILE MODE [ARG] [--count N]

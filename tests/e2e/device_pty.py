@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The stock OpenSSH client in a pseudo-terminal, signing in with the device
 flow the way a person does:
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # get-token.sh CLIENT RESOURCE [ALG] - print a JWT access token from the test IdP.
 #
 # Runs the OAuth 2.0 client credentials grant (RFC 6749 4.4) with a resource

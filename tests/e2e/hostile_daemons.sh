@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Issue 12's hostile credentials against the real daemons, each with the
 # shipped conf/pam.d stanza, in a private mount namespace, loopback only:
 #   sshd (tests/e2e/lib.sh): the header crasher (crit [null] and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # idp-selftest.sh - check the test CA (tests/tls/mkca.sh) and the test IdP
 # (idp.mjs, run-idp.sh, get-token.sh) end to end.  Starts the IdP on a free
 # loopback port in a temporary directory, fetches discovery and JWKS, gets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 // The workstation client's side of the test provider (idp.mjs; issue 20):
 // what pam-jwt-login talks to.  idp.mjs documents the interface (client,
 // grants, token exchange, /admin endpoints); this module implements it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 // Test OpenID provider for the pam_jwt end-to-end tests (oidc-provider on loopback HTTPS).
 //
 // Tokens come from the OAuth 2.0 client credentials grant with a resource

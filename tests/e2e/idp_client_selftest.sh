@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The workstation client's test components on their own (issue 20), before
 # any client: the test provider (idp.mjs, oidc-provider on loopback HTTPS
 # with the test CA), a real browser (browser_signin.py: headless Chromium

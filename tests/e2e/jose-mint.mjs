@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 // jose-mint.mjs OUTDIR - keys and tokens made by npm `jose` (panva), an
 // implementation independent of ours and of python3-jwcrypto.
 //

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # The setup the end-to-end tests share (sshd.sh, device.sh, xrdp.sh,
 # xrdp_desktop.sh, hostile_daemons.sh, tests/pam/desktop_code.sh, demo.sh,
 # the benchmarks).  Source it after tests/lib.sh (T, PYTHON, MODULE,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Several real sshd hosts on 127.0.0.1 for the workstation client's tests
 # (issue 20): each its own port, host key, users and pam_jwt.conf whose
 # audience is ssh://NAME, so a token bound to one host is refused by the
@@ -6,7 +7,7 @@
 # keyboard-interactive prompt reads "(alice@NAME) Token:".
 #
 # Source after tests/lib.sh (T, top_srcdir, top_builddir, MODULE, PAMJWT);
-# needs root, sshd, ssh, python3; builds on tests/e2e/sshd-lib.sh.
+# needs root, sshd, ssh, python3; builds on tests/e2e/lib.sh.
 #
 #   mh_setup ISSUER CAFILE NAME...   prepare one host per NAME under $MH/NAME
 #   mh_start / mh_stop               start (bounded wait) / stop every host
@@ -19,11 +20,11 @@
 #                                    from $MH/known_hosts, user $MH_USER,
 #                                    keyboard-interactive only, no agent/keys)
 #   mh_audit NAME [KIND [PATTERN]]   the host's pam_jwt audit lines (KIND accepted
-#                                    or rejected), waiting up to 5 s for PATTERN
+#                                    or rejected), waiting up to 30 s for PATTERN
 #   mh_received NAME [PATTERN]       "accepted|rejected VERDICT JTI" per token the
 #                                    host's module saw (from the audit lines): what
 #                                    each host received, to prove host B never got
-#                                    a token meant for A; waits up to 5 s for
+#                                    a token meant for A; waits up to 30 s for
 #                                    PATTERN (syslog lags behind the client)
 #   mh_jti TOKEN                     the jti claim of a JWT (to compare with that)
 #   mh_ssh_token CONFIG NAME TOKENFILE CMD...   the stock ssh client (-F CONFIG)
@@ -41,7 +42,7 @@
 # one_time = yes when NAME is in $MH_ONE_TIME ("all" for every host), plus
 # the lines of $MH_EXTRA_CONF; keys through discovery into $MH/NAME/cache,
 # replay records in $MH/NAME/replay.  Syslog of each host: $MH/NAME/authlog.
-. "$top_srcdir/tests/e2e/sshd-lib.sh"
+. "$top_srcdir/tests/e2e/lib.sh"
 
 MH=${MH:-$T/mh}
 MH_USER=${MH_USER:-alice}
@@ -51,10 +52,6 @@ MH_LEEWAY=${MH_LEEWAY:-0}
 MH_ONE_TIME=${MH_ONE_TIME:-}
 MH_EXTRA_CONF=${MH_EXTRA_CONF:-}
 MH_NAMES=()
-
-mh_free_port() {
-	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 mh_dir() { echo "$MH/$1"; }
 mh_port() { cat "$MH/$1/port"; }
@@ -83,7 +80,7 @@ mh_write_conf() { # NAME ISSUER CAFILE
 }
 
 mh_setup() { # ISSUER CAFILE NAME...
-	local issuer=$1 ca=$2 name dir hash
+	local issuer=$1 ca=$2 name dir hash port
 	shift 2
 	mkdir -p "$MH/bin" "$MH/git"
 	chmod 0755 "$MH"
@@ -92,17 +89,17 @@ mh_setup() { # ISSUER CAFILE NAME...
 	hash=$(openssl passwd -6 "$MH_PASSWORD")
 	for name in "$@"; do
 		dir=$MH/$name
-		sshd_prepare "$dir" "$top_srcdir" "$MODULE"
+		sshd_prepare "$dir"
 		mkdir -p "$dir/cache" "$dir/replay" "$dir/home"
 		chmod 0755 "$dir" "$dir/cache"
 		chmod 0700 "$dir/replay"
-		sshd_add_user "$dir" "$MH_USER" "$MH_UID" "$hash"
-		sed -i "s|^$MH_USER:x:$MH_UID:$MH_UID:$MH_USER:/tmp:|$MH_USER:x:$MH_UID:$MH_UID:$MH_USER:$dir/home:|" "$dir/etc/passwd"
+		view_add_user "$dir" "$MH_USER" "$MH_UID" "$hash" "$dir/home"
 		chown "$MH_UID:$MH_UID" "$dir/home"
-		sshd_add_group "$dir" operators 4102
-		sshd_add_group "$dir" developers 4103
+		view_add_group "$dir" operators 4102
+		view_add_group "$dir" developers 4103
 		mh_write_conf "$name" "$issuer" "$ca"
-		mh_free_port > "$dir/port"
+		port_reserve port # held by this shell until it exits
+		echo "$port" > "$dir/port"
 		echo "$name $(cut -d' ' -f1,2 "$dir/hostkey.pub")" >> "$MH/known_hosts"
 		MH_NAMES+=("$name")
 	done
@@ -157,7 +154,7 @@ mh_ssh_config() { # FILE
 
 mh_audit() { # NAME [KIND [PATTERN]]
 	local log=$MH/$1/authlog i out
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		out=$(grep -a "pam_jwt(sshd:auth): ${2:-}" "$log" 2> /dev/null || true)
 		grep -q -- "${3:-.}" <<< "$out" && break
 		sleep 0.1
@@ -167,7 +164,7 @@ mh_audit() { # NAME [KIND [PATTERN]]
 
 mh_received() { # NAME [PATTERN]
 	local i out
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		out=$(sed -n 's/.*pam_jwt(sshd:auth): \(accepted\|rejected\) verdict=\([A-Z_]*\) .* jti="\([^"]*\)".*/\1 \2 \3/p' \
 			"$MH/$1/authlog" 2> /dev/null)
 		grep -q -- "${2:-.}" <<< "$out" && break

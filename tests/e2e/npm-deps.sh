@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Install tests/e2e's pinned node packages (npm ci) once, even when several
 # tests ask at the same time: `make -j check` runs them in parallel, and two
 # concurrent `npm ci` runs would delete each other's node_modules.  A marker

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """What the paramiko clients (paramiko_login.py, device_login.py) do once
 logged in: run a command and read all it prints."""
 

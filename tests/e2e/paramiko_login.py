@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Log in with a token over keyboard-interactive using paramiko (a non-OpenSSH
 client with no 1023-character limit): the whole token in one answer.
 

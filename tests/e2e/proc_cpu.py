@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """CPU used so far by some processes and all their descendants.
 
     proc_cpu.py ROOTPID...

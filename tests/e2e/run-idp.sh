@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run-idp.sh start|stop DIR - run the test IdP (idp.mjs) in the background.
 #
 # start: installs the node dependencies (npm ci) if missing, makes the test CA

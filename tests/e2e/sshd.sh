@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Real SSH logins end to end: the OpenID provider (oidc-provider over HTTPS
 # with a test CA) issues tokens; a real sshd on 127.0.0.1 uses
 # conf/pam.d/sshd as shipped; the module fetches the provider's keys itself

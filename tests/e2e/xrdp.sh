@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # xrdp: Debian's xrdp-sesman with conf/pam.d/xrdp-sesman as shipped, driven
 # by xrdp-sesrun.  A compact ES256 token (<= 255 characters, the RDP password
 # limit) authenticates; a bad one is refused; both seen in sesman's log.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Desktop codes end to end, every component real:
 #   the test OpenID provider (HTTPS) issues a 1,600-character RS256 token;
 #   `pam-jwt desktop-code`, run as the user, trades it for a code through

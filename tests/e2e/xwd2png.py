@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Screenshots of the RDP client's X display without ImageMagick.
 
   xwd2png.py png IN.xwd OUT.png    convert an `xwd -root` dump (ZPixmap, 24/32 bpp)

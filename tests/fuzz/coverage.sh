@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Source coverage of a harness's corpus (clang source-based coverage).
 #
 #   tests/fuzz/coverage.sh HARNESS [CORPUS_DIR...]   (default: corpus/HARNESS)

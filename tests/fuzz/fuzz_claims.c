@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer harness: what happens after a signature verifies.  fuzz_token
  * cannot get there (it would have to forge a signature), so this one feeds

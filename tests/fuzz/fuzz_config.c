@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer harness: the pam_jwt.conf parser, jwt_config_parse() +
  * jwt_config_free().  On success the validated config must keep the

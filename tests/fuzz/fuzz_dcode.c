@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer harness: the desktop-code store reader (lib/dcode.c, through
  * dcode_store_parse(), the parse half of the store's load()).  The store

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer harness: the module's side of the device flow's line protocol
  * (lib/devproto.c, used by pam/device.c).  What `pam-jwt device` prints

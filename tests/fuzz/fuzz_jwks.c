@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer harness: JWKS import, jwks_parse() + jwks_free().
  * Also asks every imported key whether it fits every algorithm (jwk_fits),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer harness: the key cache metadata parser, cache_meta_parse().
  * Properties: a parsed record formats (cache_meta_format, as pam-jwt

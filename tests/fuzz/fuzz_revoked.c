@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer harness: the revocation-list parser (lib/revoke.c), which reads
  * revoked_file and the copy of the revoked_uri list `pam-jwt refresh`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer harness: header and payload JSON, signed inside the harness,
  * through the whole decision jwt_verify() and what the module does after

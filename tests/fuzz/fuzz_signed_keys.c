@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_signed with asymmetric keys: the same harness (see fuzz_signed.c)
  * over a config whose sections read a JWKS (RS*, PS*, ES256, EdDSA keys

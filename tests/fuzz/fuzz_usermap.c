@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer harness: the user_map_file parser (lib/policy.c
  * user_map_scan), which maps a token's claim value to the local account

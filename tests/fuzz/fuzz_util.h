@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Small helpers shared by the libFuzzer harnesses in tests/fuzz. */
 #ifndef PAM_JWT_FUZZ_UTIL_H
 #define PAM_JWT_FUZZ_UTIL_H

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Regenerate the committed seed corpora of the libFuzzer harnesses.
 
     /usr/bin/python3 tests/fuzz/make_seeds.py [OUTDIR]     (default: tests/fuzz/corpus)

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Seeds and dictionaries of the line-format harnesses (no dependencies):
 fuzz_revoked (revoked_file / revoked_uri list), fuzz_usermap (user_map_file),
 fuzz_dcode (desktop-code store file), fuzz_devproto (what `pam-jwt device`

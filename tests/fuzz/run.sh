@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Build the libFuzzer harnesses of tests/fuzz and run each for a bounded time.
 #
 #   tests/fuzz/run.sh [SECONDS_EACH] [HARNESS...]      (default 60; all harnesses)

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Read back the module's audit lines as key="value" pairs (DESIGN.md:
 "each line reads back as key="value" pairs with one verdict=").
 

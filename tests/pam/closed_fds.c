@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A PAM application with descriptors 0, 1 and 2 closed and its own SIGCHLD
  * handler, as daemons run: the module must still run its helper (the

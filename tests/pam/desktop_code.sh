@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Desktop codes through real libpam and the real socket service:
 #   `pam-jwt desktop-code --serve` behind systemd-socket-activate --accept
 #   --inetd (as pam-jwt-desktop-code.socket runs it), the unprivileged client

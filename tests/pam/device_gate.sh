@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Where the device flow may start, through the real libpam over the built
 # module and the real helper, against a provider that answers every device
 # request (tests/e2e/device-bad-idp.mjs, case "pending"; it logs each request):
@@ -162,7 +163,7 @@ flow "max 2, one slot file locked by someone else: a flow still starts" sshd ali
 
 # --- the shipped profile and stanzas on Debian's own stacks, pamtester ------------------
 if command -v pamtester > /dev/null && command -v pam-auth-update > /dev/null; then
-	PAMLIB=/lib/x86_64-linux-gnu/security
+	PAMLIB=$PAM_MODDIR
 	mkdir -p "$T/ns/pam.d" "$T/ns/configs" "$T/ns/varlib" "$T/ns/security" "$T/ns/pamlib"
 	cp -a /etc/pam.d/. "$T/ns/pam.d/"
 	cp -a /usr/share/pam-configs/. "$T/ns/configs/"
@@ -212,7 +213,7 @@ if command -v pamtester > /dev/null && command -v pam-auth-update > /dev/null; t
 	else pass "pamtester xrdp-sesman (shipped stanza, nodevice): no device flow"; fi
 	expect_eq "$(reqs)" "$before" "pamtester: no request reached the provider"
 else
-	echo "# pamtester or pam-auth-update missing: the profile run is skipped"
+	skip "the profile run: pamtester or pam-auth-update missing"
 fi
 expect_eq "$(pgrep -fc "pam-jwt device --config $T/" || true)" 0 "no helper left"
 finish

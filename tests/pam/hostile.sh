@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Issue 12's hostile inputs through `pam-jwt check` and the real libpam
 # (tests/pam/test_pam_stack over the built module), tokens from
 # tests/pam/mint_hostile.py (python3-jwcrypto):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Logins under load through real libpam, warm cache, mixed valid and invalid:
 #   200 logins in 8 parallel processes -> every valid one accepted, every
 #   invalid one refused, no crash; then 400 logins in one process -> no

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # One local user cannot starve the desktop-code service (issue 18, item 4).
 # The real `pam-jwt desktop-code --serve` behind systemd-socket-activate
 # --accept --inetd, first bare, then with the shipped units' limits

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Misbehaving clients of the desktop-code socket (tests/pam/mint_dos.sh).
 
     mint_flood.py hold SOCK N SECONDS READYFILE PAUSE SETTLE

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Hostile tokens for tests/pam/hostile.sh and tests/e2e/hostile_daemons.sh,
 signed by python3-jwcrypto (an independent JOSE implementation).
 

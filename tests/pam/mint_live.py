@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Tokens valid *now* for the PAM-stack tests, signed by python3-jwcrypto.
 
     mint_live.py OUTDIR [REALUSER]

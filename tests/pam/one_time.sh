@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # One-time tokens and revocation, through real libpam:
 #   one_time = yes: a jti is accepted once, also when 100 logins race with
 #   the same token; no jti, no login; the store is root-only and pruned;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The module inside real libpam stacks (pam_start_confdir): every PAM code
 # of DESIGN.md's table, stacking in front of pam_unix with a real password,
 # setcred groups on both sshd paths, and what the user is told.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """A /dev/log stand-in: bind a datagram socket at PATH and append every
 message to OUT as one JSON string per line (so a newline or a control
 character inside a message stays visible instead of splitting the line),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What systemd does with one accepted connection of an Accept=yes socket,
  * for tests/pam/mint_dos.sh (PID 1 is no systemd there): run per

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The Debian packages, built, checked and used as an administrator would:
 #
 #   dpkg-buildpackage -us -uc -b from a clean export of the tracked files

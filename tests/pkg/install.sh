@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # make install DESTDIR=... installs every file once, where the packagers
 # expect it, and make uninstall DESTDIR=... removes every one of them
 # (directories may stay, as Automake leaves them).  The build tree is only

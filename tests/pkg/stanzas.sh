@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The shipped PAM stanzas are the distribution's own files plus pam_jwt:
 # diff against this machine's /etc/pam.d/sshd and xrdp-sesman (only when
 # dpkg says they are unmodified) may only add comments, blank lines and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Keys, key sets and tokens for the refresh tests, made by python3-jwcrypto.
 
     keys.py gen DIR KID                 new ES256 key DIR/KID.jwk (private)

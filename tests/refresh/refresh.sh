@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Keys that stay fresh and survive outages, against Debian's nginx serving
 # discovery and JWKS over HTTPS with a test CA on 127.0.0.1:
 #   discovery + fetch -> cache + status; ETag/304; max-age within bounds;

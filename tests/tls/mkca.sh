@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # mkca.sh DIR [HOST...] - make a throw-away test CA and certificates in DIR.
 #
 #   ca.pem / ca.key                  test CA (EC P-256, valid 1 day)

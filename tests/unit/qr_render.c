@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* qr_render TEXT: print the half-block rendering pam-jwt device shows
  * (tests/qr.sh decodes it back with zbarimg). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Minimal TAP output for Automake's test driver (plain exit code: 0 pass, 1 fail, 77 skip). */
 #ifndef PAM_JWT_TAP_H
 #define PAM_JWT_TAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The audit line reads back as key="value" pairs, whatever a token held. */
 #include "config.h"
 

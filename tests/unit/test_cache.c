@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Cache metadata: parsing, the ETag kept byte for byte, and when cached
  * keys stop being usable (expires + max_stale). */
 #include "config.h"

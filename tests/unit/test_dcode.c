@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Desktop codes (lib/dcode.h): the shape, the alphabet, and, as root in a
  * private store, mint -> use once -> used; expiry at the token's exp;
  * another user's code; wrong guesses throttled by time per user and per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The device flow's line protocol, the module's reading side
  * (lib/devproto.h): framing across reads, caps, NUL, wiping, the offer and
  * the token line.  tests/fuzz/fuzz_devproto drives the same functions. */

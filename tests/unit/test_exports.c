@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The module must export the PAM entry points and nothing else. */
 #include "config.h"
 

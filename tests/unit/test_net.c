@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* device_from networks, verification-link origins, and the config keys of
  * the device flow's limits (lib/net.c, lib/conf.c). */
 #include "config.h"

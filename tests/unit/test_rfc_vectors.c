@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Published vectors: RFC 7515 appendix A, RFC 8037, RFC 7520 section 4. */
 #include "config.h"
 

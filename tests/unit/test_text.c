@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lib/text.c: the one sanitizer for terminals and logs, the line printer,
  * ASCII-only case folding. */
 #include "config.h"

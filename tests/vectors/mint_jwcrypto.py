@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Keys, tokens and expected verdicts minted by an independent JOSE library.
 
     /usr/bin/python3 tests/vectors/mint_jwcrypto.py OUTDIR
