@@ -3,6 +3,7 @@
 #define PAM_JWT_CONF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "log.h"
 #include "net.h"
@@ -82,7 +83,7 @@ struct jwt_issuer {
 	struct jwt_words device_services; /* PAM services; empty: JWT_DEFAULT_DEVICE_SERVICE */
 	struct jwt_nets device_from;      /* client networks; empty: any client */
 	char *device_verification_host;   /* HOST[:PORT] the link may name besides the issuer's */
-	unsigned long set;        /* keys given in this section (duplicate check) */
+	uint64_t set;             /* keys given in this section (duplicate check) */
 	char where[300];          /* "file:line" of the section header */
 };
 
@@ -97,7 +98,7 @@ struct jwt_config {
 	struct jwt_issuer defaults;
 	struct jwt_issuer *issuers;
 	size_t n_issuers;
-	unsigned long set;
+	uint64_t set;             /* global keys given (duplicate check) */
 };
 
 /* Read and validate a config file (opened with open_trusted).  On error
@@ -112,6 +113,9 @@ struct jwt_config *jwt_config_parse(const char *text, size_t len, const char *pa
  * section.  Returns 0, or -1 with a message (without the file:line). */
 int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *key,
                    const char *value, char *err, size_t errcap);
+
+/* The name of the i-th config key, NULL past the last (for tests). */
+const char *jwt_config_key_name(size_t i);
 
 void jwt_config_free(struct jwt_config *cfg);
 
