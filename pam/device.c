@@ -173,7 +173,7 @@ int device_login(pam_handle_t *pamh, int flags, const struct jwt_config *cfg,
 	r->read = read_child;
 	r->ctx = &c;
 
-	/* What to show: uri (the one link), qr lines (of it), code, expires, ready. */
+	/* What to show: uri, qr lines (of the same uri), code, expires, ready. */
 	do {
 		if ((got = devproto_read_line(r, line, sizeof(line))) != 1) {
 			rc = failed(pamh, flags, log, got == 0 ? "error bad the helper ended early"
@@ -188,11 +188,11 @@ int device_login(pam_handle_t *pamh, int flags, const struct jwt_config *cfg,
 		            : "error bad the helper left out the URI or the code");
 		goto out;
 	}
-	/* The one link, also in the QR code: the helper checked its origin, and
-	 * what reaches the user is checked here once more. */
+	/* the one link, also in the QR code; the helper checked it, and what
+	 * reaches the user is checked here once more */
 	if (!jwt_device_link_ok(iss, o->uri)) {
-		rc = failed(pamh, flags, log, "error origin the link names another site than "
-		            "the issuer's");
+		rc = failed(pamh, flags, log, "error origin the link names another site than the "
+		            "issuer's");
 		goto out;
 	}
 	where(pamh, rhost, sizeof(rhost), host, sizeof(host));

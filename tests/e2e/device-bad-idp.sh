@@ -11,7 +11,7 @@ start_bad_idp() {
 	CERT=$T/tls/server.pem KEY=$T/tls/server.key node "$top_srcdir/tests/e2e/device-bad-idp.mjs" \
 		> "$1" 2>&1 &
 	BAD_IDP=$!
-	for _ in $(seq 100); do grep -q READY "$1" && break; sleep 0.1; done
+	for _ in $(seq 1800); do grep -q READY "$1" && break; sleep 0.1; done # a loaded machine
 	PORT=$(sed -n 's/^READY //p' "$1")
 	[ -n "$PORT" ] || { cat "$1"; echo "# bad provider did not start"; kill "$BAD_IDP"; exit 99; }
 }

@@ -28,8 +28,8 @@ in_ns() {
 		mount --rbind "$0/dev" /dev
 		exec "$@"' "$T" "$@"
 }
-for _ in $(seq 50); do [ -S "$T/dev/log" ] && break; sleep 0.1; done
-CLOSED=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+for _ in $(seq 1800); do [ -S "$T/dev/log" ] && break; sleep 0.1; done
+port_reserve CLOSED # reserved, never listened on: a closed port
 mkdir -p "$T/bin" "$T/cache" "$T/pam.d"
 install -m 0755 "$PAMJWT" "$T/bin/pam-jwt"
 printf 'auth required pam_permit.so\n' > "$T/pam.d/handle"
@@ -60,7 +60,6 @@ run() { # CASE [BASE [ARGS [CONF-LINE]]]: Enter at both prompts
 	in_ns timeout 120 "${VG[@]}" "$DRIVER" "$T/pam.d" handle alice --answer "$T/empty" --direct "$MODULE" \
 		"config=$T/jwt.conf${3:-}" 2>&1
 }
-has() { if grep -q -- "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi; }
 
 check() { # CASE CODE MESSAGE [BASE]
 	local out t0=$SECONDS
