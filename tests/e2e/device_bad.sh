@@ -14,12 +14,10 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "# needs root (the helper must be root's)"; exit 77; }
-command -v node > /dev/null || { echo "# node missing"; exit 99; }
 DRIVER=$top_builddir/tests/pam/test_pam_stack
-"$top_srcdir/tests/tls/mkca.sh" "$T/tls" > /dev/null
-CERT=$T/tls/server.pem KEY=$T/tls/server.key node "$top_srcdir/tests/e2e/device-bad-idp.mjs" \
-	> "$T/bad.log" 2>&1 &
-BAD=$!
+. "$top_srcdir/tests/e2e/device-bad-idp.sh"
+start_bad_idp "$T/bad.log"
+BAD=$BAD_IDP
 # The module's syslog lines: a socket that a private mount namespace sees as /dev/log.
 mkdir -p "$T/dev"
 timeout 900 "$PYTHON" "$top_srcdir/tests/pam/syslog_sink.py" "$T/dev/log" "$T/syslog.jsonl" &
@@ -27,9 +25,7 @@ SINK=$!
 trap 'kill $BAD $SINK 2> /dev/null; rm -rf "$T"' EXIT
 dev_ns "$T"
 in_ns() { "${DEV_NS[@]}" "$@"; }
-for _ in $(seq 1800); do grep -q READY "$T/bad.log" && [ -S "$T/dev/log" ] && break; sleep 0.1; done
-PORT=$(sed -n 's/^READY //p' "$T/bad.log")
-[ -n "$PORT" ] || { cat "$T/bad.log"; echo "# bad provider did not start"; exit 99; }
+for _ in $(seq 1800); do [ -S "$T/dev/log" ] && break; sleep 0.1; done
 port_reserve CLOSED # reserved, never listened on: a closed port
 mkdir -p "$T/bin" "$T/cache" "$T/pam.d"
 install -m 0755 "$PAMJWT" "$T/bin/pam-jwt"
@@ -112,21 +108,17 @@ flow() { # CASE [CONF-LINE]: Enter, then a password at the second prompt (stops 
 	in_ns timeout 60 "$DRIVER" "$T/pam.d" handle alice --answers "$T/enter-then-password" \
 		--direct "$MODULE" "config=$T/jwt.conf" 2>&1 || true
 }
-# A good verification_uri_complete: the printed link is it, and so is the QR code.
-out=$(flow complete)
-has "$out" "msg: To sign in, open https://127.0.0.1:$PORT/device?user_code=WXYZ-ABCD and enter WXYZ-ABCD" \
-	"complete: the printed link is verification_uri_complete"
-printf '%s\n' "$out" > "$T/complete.txt"
-expect_eq "$("$PYTHON" "$top_srcdir/tests/qr_decode.py" "$T/complete.txt" || true)" \
-	"https://127.0.0.1:$PORT/device?user_code=WXYZ-ABCD" "complete: the QR code encodes the same link"
-has "$out" "module=PAM_IGNORE" "complete: a password typed at the second prompt goes on (PAM_IGNORE)"
-# Without verification_uri_complete the link and the QR code are verification_uri.
-out=$(flow pending)
-has "$out" "msg: To sign in, open https://127.0.0.1:$PORT/device and enter WXYZ-ABCD" \
-	"no complete: the printed link is verification_uri"
-printf '%s\n' "$out" > "$T/plain.txt"
-expect_eq "$("$PYTHON" "$top_srcdir/tests/qr_decode.py" "$T/plain.txt" || true)" \
-	"https://127.0.0.1:$PORT/device" "no complete: the QR code encodes verification_uri"
+link_is() { # CASE LINK DESCRIPTION: the printed link and the QR code are LINK
+	local out
+	out=$(flow "$1")
+	has "$out" "msg: To sign in, open $2 and enter WXYZ-ABCD" "$3: the printed link"
+	printf '%s\n' "$out" > "$T/$1.txt"
+	expect_eq "$("$PYTHON" "$top_srcdir/tests/qr_decode.py" "$T/$1.txt" || true)" "$2" \
+		"$3: the QR code encodes the same link"
+	has "$out" "module=PAM_IGNORE" "$3: a password typed at the second prompt goes on (PAM_IGNORE)"
+}
+link_is complete "https://127.0.0.1:$PORT/device?user_code=WXYZ-ABCD" "verification_uri_complete"
+link_is pending "https://127.0.0.1:$PORT/device" "no verification_uri_complete: verification_uri"
 # device_verification_host names the other site: then it is allowed.
 out=$(flow otherhost "device_verification_host = evil.example")
 has "$out" "msg: To sign in, open https://evil.example/device?user_code=WXYZ-ABCD and enter" \

@@ -20,17 +20,12 @@
 #   flow even when device_services lists those services.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "# needs root (the helper and the slots are root's)"; exit 77; }
-command -v node > /dev/null || { echo "# node missing"; exit 99; }
 DRIVER=$top_builddir/tests/pam/test_pam_stack
-"$top_srcdir/tests/tls/mkca.sh" "$T/tls" > /dev/null
-CERT=$T/tls/server.pem KEY=$T/tls/server.key node "$top_srcdir/tests/e2e/device-bad-idp.mjs" \
-	> "$T/idp.log" 2>&1 &
-IDP=$!
+. "$top_srcdir/tests/e2e/device-bad-idp.sh"
+start_bad_idp "$T/idp.log"
+IDP=$BAD_IDP
 HOLDER=
 trap 'kill $IDP $HOLDER 2> /dev/null || true; rm -rf "$T"' EXIT
-for _ in $(seq 100); do grep -q READY "$T/idp.log" && break; sleep 0.1; done
-PORT=$(sed -n 's/^READY //p' "$T/idp.log")
-[ -n "$PORT" ] || { cat "$T/idp.log"; echo "# provider did not start"; exit 99; }
 mkdir -p "$T/bin" "$T/pam.d"
 install -m 0755 "$PAMJWT" "$T/bin/pam-jwt"
 for s in sshd su sudo login runuser xrdp-sesman cron; do echo 'auth required pam_permit.so' > "$T/pam.d/$s"; done
@@ -42,7 +37,7 @@ conf() { # [LINE...]: one device issuer, the lines added to its section
 		printf 'cache_dir = %s\nrefresh_helper = %s\ndevice_dir = %s\ndevice_max_flows = %s\n' \
 			"$T/cache" "$T/bin/pam-jwt" "$T/device" "${MAXF:-8}"
 		printf '[issuer dev]\nissuer = https://127.0.0.1:%s\naudience = ssh-device\n' "$PORT"
-		printf 'jwks_uri = https://127.0.0.1:%s/jwks\nca_file = %s\n' "$PORT" "$T/tls/ca.pem"
+		printf 'jwks_uri = https://127.0.0.1:%s/jwks\nca_file = %s\n' "$PORT" "$CA"
 		printf 'device_flow = yes\nclient_id = ssh-device\ndevice_timeout = %s\n' "${TIMEOUT:-10}"
 		printf 'device_authorization_endpoint = https://127.0.0.1:%s/pending/device\n' "$PORT"
 		printf 'token_endpoint = https://127.0.0.1:%s/pending/token\n' "$PORT"
