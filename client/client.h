@@ -28,6 +28,8 @@ enum binding {
 
 struct provider {
 	char *name, *issuer, *client_id, *scopes, *ca_file, *prompt;
+	char *client_secret; /* only for providers that want one from native apps */
+	char *auth_params;   /* extra authorization request parameters, k=v&k=v */
 	char *audience;      /* template, %h is the host; default ssh://%h */
 	char *token;         /* fixed: access_token (default) or id_token */
 	enum binding binding;

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "log.h"
 
 #define CONF_MAX (256 * 1024)
 #define SYSTEM_CONF SYSCONFDIR "/pam-jwt/client.conf"
@@ -223,6 +224,8 @@ static int parse(struct client_conf *c, const char *path, char *text, char *err,
 			             : strcmp(key, "prompt") == 0    ? &p->prompt
 			             : strcmp(key, "audience") == 0  ? &p->audience
 			             : strcmp(key, "token") == 0     ? &p->token
+			             : strcmp(key, "client_secret") == 0 ? &p->client_secret
+			             : strcmp(key, "auth_params") == 0 ? &p->auth_params
 			                                             : NULL;
 
 			if (strcmp(key, "binding") == 0) {
@@ -288,6 +291,11 @@ static int check(const struct client_conf *c, char *err, size_t errcap)
 		}
 		if (p->client_id == NULL) {
 			snprintf(err, errcap, "%s: [provider %s] needs a client_id", p->where, p->name);
+			return -1;
+		}
+		if (p->auth_params != NULL && (!jwt_is_word(p->auth_params, 1024) ||
+		                               strpbrk(p->auth_params, "#?") != NULL)) {
+			snprintf(err, errcap, "%s: auth_params is k=v&k=v, URL-encoded", p->where);
 			return -1;
 		}
 		if (p->token != NULL && strcmp(p->token, "access_token") != 0 &&
@@ -377,6 +385,7 @@ void client_conf_free(struct client_conf *c)
 
 		free(p->name), free(p->issuer), free(p->client_id), free(p->scopes);
 		free(p->ca_file), free(p->prompt), free(p->audience), free(p->token);
+		free(p->client_secret), free(p->auth_params);
 	}
 	for (i = 0; i < c->n_hosts; i++) {
 		for (j = 0; j < c->hosts[i].n_patterns; j++)

@@ -186,6 +186,15 @@ static int token_word(const char *s)
 	return n > 0 && n <= JWT_MAX_TOKEN;
 }
 
+/* A public client names itself; a "desktop" client of a provider that
+ * insists on a secret (Google) adds one that is not secret at all. */
+static void client_auth(struct http_form *f, const struct provider *p)
+{
+	http_form_add(f, "client_id", p->client_id);
+	if (p->client_secret != NULL)
+		http_form_add(f, "client_secret", p->client_secret);
+}
+
 /* --- endpoints ----------------------------------------------------------- */
 
 /* The session remembers the provider's endpoints, so a host token costs
@@ -552,6 +561,8 @@ static int signin_code(const struct provider *p, const struct signin_opts *o, js
 	http_form_add(&url, "code_challenge_method", "S256");
 	if (p->prompt != NULL)
 		http_form_add(&url, "prompt", p->prompt);
+	if (p->auth_params != NULL) /* checked by conf.c: k=v&k=v, URL-encoded */
+		http_form_raw(&url, p->auth_params);
 	for (i = 0; o->resources != NULL && o->resources[i] != NULL; i++)
 		http_form_add(&url, "resource", o->resources[i]);
 	if (url.failed) {
@@ -578,7 +589,7 @@ static int signin_code(const struct provider *p, const struct signin_opts *o, js
 	http_form_add(&form, "grant_type", "authorization_code");
 	http_form_add(&form, "code", r.code);
 	http_form_add(&form, "redirect_uri", redirect_uri);
-	http_form_add(&form, "client_id", p->client_id);
+	client_auth(&form, p);
 	http_form_add(&form, "code_verifier", verifier);
 	if (token_post(p, doc, &form, &answer, err, errcap) != OIDC_OK)
 		goto out;
@@ -615,7 +626,7 @@ static int signin_device(const struct provider *p, const struct signin_opts *o, 
 		sayf(err, errcap, "%s offers no device authorization", p->issuer);
 		return -1;
 	}
-	http_form_add(&form, "client_id", p->client_id);
+	client_auth(&form, p);
 	http_form_add(&form, "scope", p->scopes != NULL ? p->scopes : "openid");
 	req.form = form.buf;
 	req.deadline = http_mono_ms() + REQUEST_MS;
@@ -643,7 +654,7 @@ static int signin_device(const struct provider *p, const struct signin_opts *o, 
 	fprintf(stderr, "Waiting for the sign-in (%lld s)...\n", (long long)expires);
 	http_form_add(&poll_form, "grant_type", GT_DEVICE);
 	http_form_add(&poll_form, "device_code", doc_str(a, "device_code"));
-	http_form_add(&poll_form, "client_id", p->client_id);
+	client_auth(&poll_form, p);
 	for (;;) {
 		enum oidc_result r;
 		const char *e;
@@ -716,7 +727,7 @@ static enum oidc_result refresh(const struct provider *p, json_object *doc, cons
 	}
 	http_form_add(&form, "grant_type", GT_REFRESH);
 	http_form_add(&form, "refresh_token", rt);
-	http_form_add(&form, "client_id", p->client_id);
+	client_auth(&form, p);
 	if (resource != NULL)
 		http_form_add(&form, "resource", resource);
 	r = token_post(p, doc, &form, &answer, err, errcap);
@@ -776,7 +787,7 @@ static enum oidc_result exchange(const struct host_target *t, json_object *doc, 
 	if ((r = session_token(t->p, doc, "access_token", &subject, err, errcap)) != OIDC_OK)
 		return r;
 	http_form_add(&form, "grant_type", GT_EXCHANGE);
-	http_form_add(&form, "client_id", t->p->client_id);
+	client_auth(&form, t->p);
 	http_form_add(&form, "subject_token", subject);
 	http_form_add(&form, "subject_token_type", TT_ACCESS);
 	http_form_add(&form, "requested_token_type", TT_ACCESS);

@@ -342,6 +342,13 @@ void http_form_add(struct http_form *f, const char *name, const char *value)
 	form_append(f, value != NULL ? value : "", 1);
 }
 
+void http_form_raw(struct http_form *f, const char *encoded)
+{
+	if (f->len > 0)
+		form_append(f, "&", 0);
+	form_append(f, encoded, 0);
+}
+
 void http_form_free(struct http_form *f)
 {
 	if (f->buf != NULL) {

@@ -76,6 +76,8 @@ struct http_form {
 	int failed;
 };
 void http_form_add(struct http_form *f, const char *name, const char *value);
+/* Append text that is already name=value&... encoded. */
+void http_form_raw(struct http_form *f, const char *encoded);
 void http_form_free(struct http_form *f); /* wipes: forms carry codes and tokens */
 
 /*
