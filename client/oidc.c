@@ -55,18 +55,6 @@
 #define GT_DEVICE "urn:ietf:params:oauth:grant-type:device_code"
 #define TT_ACCESS "urn:ietf:params:oauth:token-type:access_token"
 
-static void sayf(char *err, size_t errcap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sayf(char *err, size_t errcap, const char *fmt, ...)
-{
-	char msg[800];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	jwt_sanitize(err, errcap, msg, strlen(msg));
-}
-
 /* --- tokens read without verifying (only to check what we hand out) --- */
 
 json_object *jwt_peek(const char *token)
@@ -221,7 +209,7 @@ static int endpoints(const struct provider *p, json_object *doc, char *err, size
 		doc_set(doc, names[i][1], http_endpoint(d, names[i][0]));
 	json_object_put(d);
 	if (doc_str(doc, "ep_token") == NULL) {
-		sayf(err, errcap, "%s: discovery names no https token_endpoint", p->issuer);
+		http_err(err, errcap, "%s: discovery names no https token_endpoint", p->issuer);
 		return OIDC_FAILED;
 	}
 	doc_set(doc, "issuer", p->issuer);
@@ -243,7 +231,7 @@ static enum oidc_result token_post(const struct provider *p, json_object *doc,
 
 	*out = NULL;
 	if (form->failed) {
-		sayf(err, errcap, "out of memory");
+		http_err(err, errcap, "out of memory");
 		return OIDC_FAILED;
 	}
 	st = http_request(&req, &resp, err, errcap);
@@ -256,7 +244,7 @@ static enum oidc_result token_post(const struct provider *p, json_object *doc,
 	if (resp.code == 200 && *out != NULL)
 		return OIDC_OK;
 	e = doc_str(*out, "error");
-	sayf(err, errcap, "the token endpoint answered HTTP %ld%s%.60s%s%.200s", resp.code,
+	http_err(err, errcap, "the token endpoint answered HTTP %ld%s%.60s%s%.200s", resp.code,
 	     e ? ": " : "", e ? e : "", doc_str(*out, "error_description") ? " - " : "",
 	     doc_str(*out, "error_description") ? doc_str(*out, "error_description") : "");
 	return OIDC_FAILED;
@@ -281,7 +269,7 @@ static int keep_session(const struct provider *p, json_object *doc, json_object 
 
 	if ((at != NULL && !token_word(at)) || (idt != NULL && !token_word(idt)) ||
 	    (rt != NULL && !token_word(rt)) || (at == NULL && idt == NULL)) {
-		sayf(err, errcap, "the token response has no usable tokens");
+		http_err(err, errcap, "the token response has no usable tokens");
 		return -1;
 	}
 	if (idt != NULL) {
@@ -304,7 +292,7 @@ static int keep_session(const struct provider *p, json_object *doc, json_object 
 		}
 		json_object_put(c);
 		if (!ok) {
-			sayf(err, errcap, "the id_token does not fit this sign-in (issuer, audience, "
+			http_err(err, errcap, "the id_token does not fit this sign-in (issuer, audience, "
 			     "expiry or nonce)");
 			return -1;
 		}
@@ -413,7 +401,7 @@ static int listen_loopback(struct redirect *r, char *err, size_t errcap)
 	if ((r->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    bind(r->fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(r->fd, 8) != 0 ||
 	    getsockname(r->fd, (struct sockaddr *)&a, &len) != 0) {
-		sayf(err, errcap, "cannot listen on 127.0.0.1: %s", strerror(errno));
+		http_err(err, errcap, "cannot listen on 127.0.0.1: %s", strerror(errno));
 		if (r->fd >= 0)
 			close(r->fd);
 		r->fd = -1;
@@ -439,7 +427,7 @@ static int take_redirect(struct redirect *r, const char *issuer, long long deadl
 		int c;
 
 		if (left <= 0) {
-			sayf(err, errcap, "no sign-in arrived in time");
+			http_err(err, errcap, "no sign-in arrived in time");
 			break;
 		}
 		if (poll(&p, 1, (int)left) <= 0)
@@ -482,13 +470,13 @@ static int take_redirect(struct redirect *r, const char *issuer, long long deadl
 		if (query_get(q, "error", val, sizeof(val)) == 0) {
 			jwt_sanitize(r->error, sizeof(r->error), val, strlen(val));
 			reply(c, 200, "Sign-in failed at the provider. You can close this window.");
-			sayf(err, errcap, "the provider refused the sign-in: %s", r->error);
+			http_err(err, errcap, "the provider refused the sign-in: %s", r->error);
 		} else if (query_get(q, "code", r->code, sizeof(r->code)) == 0 && r->code[0] != '\0') {
 			reply(c, 200, "Signed in. You can close this window and return to the terminal.");
 			rc = 0;
 		} else {
 			reply(c, 400, "The redirect carries no code.");
-			sayf(err, errcap, "the redirect carried no code");
+			http_err(err, errcap, "the redirect carried no code");
 		}
 		close(c);
 		break;
@@ -540,12 +528,12 @@ static int signin_code(const struct provider *p, const struct signin_opts *o, js
 	size_t i;
 
 	if (auth == NULL) {
-		sayf(err, errcap, "%s offers no https authorization_endpoint (try --device)", p->issuer);
+		http_err(err, errcap, "%s offers no https authorization_endpoint (try --device)", p->issuer);
 		return -1;
 	}
 	if (random_b64(verifier, 32) != 0 || s256(verifier, challenge) != 0 ||
 	    random_b64(r.state, 16) != 0 || random_b64(nonce, 16) != 0) {
-		sayf(err, errcap, "no random numbers");
+		http_err(err, errcap, "no random numbers");
 		return -1;
 	}
 	if (listen_loopback(&r, err, errcap) != 0)
@@ -566,7 +554,7 @@ static int signin_code(const struct provider *p, const struct signin_opts *o, js
 	for (i = 0; o->resources != NULL && o->resources[i] != NULL; i++)
 		http_form_add(&url, "resource", o->resources[i]);
 	if (url.failed) {
-		sayf(err, errcap, "out of memory");
+		http_err(err, errcap, "out of memory");
 		goto out;
 	}
 	{
@@ -574,7 +562,7 @@ static int signin_code(const struct provider *p, const struct signin_opts *o, js
 		char *full = malloc(n);
 
 		if (full == NULL) {
-			sayf(err, errcap, "out of memory");
+			http_err(err, errcap, "out of memory");
 			goto out;
 		}
 		snprintf(full, n, "%s%c%s", auth, strchr(auth, '?') ? '&' : '?', url.buf);
@@ -623,7 +611,7 @@ static int signin_device(const struct provider *p, const struct signin_opts *o, 
 	int rc = -1, st;
 
 	if (req.url == NULL) {
-		sayf(err, errcap, "%s offers no device authorization", p->issuer);
+		http_err(err, errcap, "%s offers no device authorization", p->issuer);
 		return -1;
 	}
 	client_auth(&form, p);
@@ -639,7 +627,7 @@ static int signin_device(const struct provider *p, const struct signin_opts *o, 
 	    !http_uri_ok(uri = doc_str(a, "verification_uri")) ||
 	    jwt_json_get_int(a, "expires_in", 10, 3600, &expires) != JWT_JSON_OK ||
 	    jwt_json_get_int(a, "interval", 1, 60, &interval) == JWT_JSON_BAD) {
-		sayf(err, errcap, "the device authorization endpoint answered HTTP %ld without a "
+		http_err(err, errcap, "the device authorization endpoint answered HTTP %ld without a "
 		     "usable code", resp.code);
 		goto out;
 	}
@@ -661,7 +649,7 @@ static int signin_device(const struct provider *p, const struct signin_opts *o, 
 		struct timespec ts = { (time_t)interval, 0 };
 
 		if (http_mono_ms() + interval * 1000LL > deadline) {
-			sayf(err, errcap, "not signed in before the code expired");
+			http_err(err, errcap, "not signed in before the code expired");
 			goto out;
 		}
 		nanosleep(&ts, NULL);
@@ -722,7 +710,7 @@ static enum oidc_result refresh(const struct provider *p, json_object *doc, cons
 	enum oidc_result r;
 
 	if (rt == NULL) {
-		sayf(err, errcap, "no session to renew");
+		http_err(err, errcap, "no session to renew");
 		return OIDC_SIGNIN;
 	}
 	http_form_add(&form, "grant_type", GT_REFRESH);
@@ -743,7 +731,7 @@ static enum oidc_result refresh(const struct provider *p, json_object *doc, cons
 			doc_set(doc, "refresh_token", nrt);
 		if ((at = doc_str(answer, "access_token")) == NULL || !token_word(at) ||
 		    (*out = strdup(at)) == NULL) {
-			sayf(err, errcap, "the token response has no usable access_token");
+			http_err(err, errcap, "the token response has no usable access_token");
 			r = OIDC_FAILED;
 		}
 	}
@@ -770,7 +758,7 @@ static enum oidc_result session_token(const struct provider *p, json_object *doc
 		return r;
 	*tok = doc_str(doc, which);
 	if (*tok == NULL) {
-		sayf(err, errcap, "the provider's renewal brought no %s", which);
+		http_err(err, errcap, "the provider's renewal brought no %s", which);
 		return OIDC_FAILED;
 	}
 	return OIDC_OK;
@@ -795,7 +783,7 @@ static enum oidc_result exchange(const struct host_target *t, json_object *doc, 
 	r = token_post(t->p, doc, &form, &answer, err, errcap);
 	if (r == OIDC_OK && ((at = doc_str(answer, "access_token")) == NULL || !token_word(at) ||
 	                     (*out = strdup(at)) == NULL)) {
-		sayf(err, errcap, "the token exchange brought no usable access_token");
+		http_err(err, errcap, "the token exchange brought no usable access_token");
 		r = OIDC_FAILED;
 	}
 	json_wipe(answer);
@@ -812,12 +800,12 @@ enum oidc_result oidc_host_token(const struct host_target *t, json_object *doc, 
 
 	*out = NULL;
 	if (doc_str(doc, "refresh_token") == NULL && doc_str(doc, "access_token") == NULL) {
-		sayf(err, errcap, "not signed in");
+		http_err(err, errcap, "not signed in");
 		return OIDC_SIGNIN;
 	}
 	if (doc_str(doc, "issuer") == NULL || strcmp(doc_str(doc, "issuer"), t->p->issuer) != 0 ||
 	    doc_str(doc, "client_id") == NULL || strcmp(doc_str(doc, "client_id"), t->p->client_id) != 0) {
-		sayf(err, errcap, "the session is for another provider configuration");
+		http_err(err, errcap, "the session is for another provider configuration");
 		return OIDC_SIGNIN;
 	}
 	switch (t->binding) {
@@ -844,7 +832,7 @@ enum oidc_result oidc_host_token(const struct host_target *t, json_object *doc, 
 		return r;
 	/* Never hand out a token that does not name this host's audience. */
 	if (!token_fits(*out, t->audience, time(NULL), 0, exp)) {
-		sayf(err, errcap, "the provider's token does not name %s in its audience (or has "
+		http_err(err, errcap, "the provider's token does not name %s in its audience (or has "
 		     "expired): refused", t->audience);
 		explicit_bzero(*out, strlen(*out));
 		free(*out);

@@ -143,9 +143,7 @@ static int on_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c, curl
 	return req->abort(req->abort_ctx); /* non-zero aborts the transfer */
 }
 
-static void say(char *err, size_t errcap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t errcap, const char *fmt, ...)
+void http_err(char *err, size_t errcap, const char *fmt, ...)
 {
 	char msg[800];
 	va_list ap;
@@ -168,7 +166,7 @@ int http_uri_ok(const char *s)
 #define SET(opt, val)                                                                           \
 	do {                                                                                    \
 		if ((rc = curl_easy_setopt(c, opt, val)) != CURLE_OK) {                         \
-			say(err, errcap, "%.300s: cannot set " #opt ": %s", req->url,            \
+			http_err(err, errcap, "%.300s: cannot set " #opt ": %s", req->url,            \
 			    curl_easy_strerror(rc));                                            \
 			st = HTTP_SETUP;                                                        \
 			goto out;                                                               \
@@ -190,21 +188,21 @@ enum http_status http_request(const struct http_request *req, struct http_respon
 	resp->cap_ = req->max_body > 0 ? req->max_body : HTTP_BODY_MAX_DEFAULT;
 	err[0] = '\0';
 	if (req->url == NULL || strncmp(req->url, "https://", 8) != 0) {
-		say(err, errcap, "%.300s: not https://, refused", req->url ? req->url : "(no URL)");
+		http_err(err, errcap, "%.300s: not https://, refused", req->url ? req->url : "(no URL)");
 		return HTTP_REFUSED;
 	}
 	if (left <= 0) {
-		say(err, errcap, "%.300s: no time left for the request", req->url);
+		http_err(err, errcap, "%.300s: no time left for the request", req->url);
 		return HTTP_UNREACHABLE;
 	}
 	if ((c = curl_easy_init()) == NULL) {
-		say(err, errcap, "curl_easy_init failed");
+		http_err(err, errcap, "curl_easy_init failed");
 		return HTTP_SETUP;
 	}
 	if (req->etag != NULL && req->etag[0] != '\0') {
 		snprintf(hdr, sizeof(hdr), "If-None-Match: %s", req->etag);
 		if ((headers = curl_slist_append(NULL, hdr)) == NULL) {
-			say(err, errcap, "out of memory");
+			http_err(err, errcap, "out of memory");
 			st = HTTP_SETUP;
 			goto out;
 		}
@@ -247,18 +245,18 @@ enum http_status http_request(const struct http_request *req, struct http_respon
 	if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->code) != CURLE_OK)
 		resp->code = 0;
 	if (rc == CURLE_ABORTED_BY_CALLBACK) {
-		say(err, errcap, "%.300s: stopped", req->url);
+		http_err(err, errcap, "%.300s: stopped", req->url);
 		st = HTTP_ABORTED;
 	} else if (resp->too_big_ || rc == CURLE_FILESIZE_EXCEEDED) {
-		say(err, errcap, "%.300s: response larger than %zu bytes, refused", req->url,
+		http_err(err, errcap, "%.300s: response larger than %zu bytes, refused", req->url,
 		    resp->cap_);
 		st = HTTP_TOO_BIG;
 	} else if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
-		say(err, errcap, "%.300s: redirected to a URL that is not https://, refused",
+		http_err(err, errcap, "%.300s: redirected to a URL that is not https://, refused",
 		    req->url);
 		st = HTTP_REFUSED;
 	} else if (rc != CURLE_OK) {
-		say(err, errcap, "%.300s: %.300s", req->url,
+		http_err(err, errcap, "%.300s: %.300s", req->url,
 		    curlerr[0] ? curlerr : curl_easy_strerror(rc));
 		st = HTTP_UNREACHABLE;
 	} else {
@@ -385,13 +383,13 @@ int http_discover(const struct http_request *base, const char *issuer, json_obje
 	if ((st = http_request(&req, &resp, err, errcap)) != HTTP_OK)
 		return st;
 	if (resp.code != 200) {
-		say(err, errcap, "%.300s: HTTP %ld", url, resp.code);
+		http_err(err, errcap, "%.300s: HTTP %ld", url, resp.code);
 		st = 1;
 	} else if ((*doc = http_json_object(&resp)) == NULL) {
-		say(err, errcap, "%.300s: not a JSON object", url);
+		http_err(err, errcap, "%.300s: not a JSON object", url);
 		st = 1;
 	} else if ((got = jwt_json_str(*doc, "issuer", NULL)) == NULL || strcmp(got, issuer) != 0) {
-		say(err, errcap, "%.200s: discovery names issuer \"%.100s\", not \"%.200s\"", url,
+		http_err(err, errcap, "%.200s: discovery names issuer \"%.100s\", not \"%.200s\"", url,
 		    got ? got : "(none)", issuer);
 		json_object_put(*doc);
 		*doc = NULL;

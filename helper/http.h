@@ -96,6 +96,9 @@ int http_uri_ok(const char *s);
 /* The discovery member `name` if it passes http_uri_ok, else NULL. */
 const char *http_endpoint(json_object *doc, const char *name);
 
+/* A message into err, sanitized (it may quote what the other side sent). */
+void http_err(char *err, size_t errcap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Wipe a string json-c holds for us (codes, tokens in a parsed answer). */
 void http_wipe_str(const char *s);
 

@@ -58,12 +58,9 @@ SSHCFG=$T/ssh_config
 mh_ssh_config "$SSHCFG"
 
 # The workstation user's world: config, cache, programs from the build.
-export XDG_CONFIG_HOME=$T/cfg XDG_RUNTIME_DIR=$T/run HOME=$T/wshome
-export PAM_JWT_LOGIN=$top_builddir/pam-jwt-login PAM_JWT_ASKPASS=$top_builddir/pam-jwt-askpass
-export BROWSER=$E2E/browser_signin.py BROWSER_SIGNIN_CA=$CA BROWSER_SIGNIN_LOG=$T/browser.log
-mkdir -p "$XDG_CONFIG_HOME/pam-jwt" "$XDG_RUNTIME_DIR" "$HOME"
-chmod 0700 "$XDG_RUNTIME_DIR"
-cat > "$XDG_CONFIG_HOME/pam-jwt/client.conf" <<-EOF
+. "$E2E/client-lib.sh"
+client_env "$CA"
+cat > "$CLIENT_CONF" <<-EOF
 	[provider test]
 	issuer = $ISSUER
 	client_id = pam-jwt-login
@@ -93,7 +90,6 @@ LOGIN=$top_builddir/pam-jwt-login
 SECRET=$T/secret # the test's own deliberate token copies (removed after use)
 mkdir -m 0700 "$SECRET"
 
-jssh() { timeout 60 "$top_builddir/pam-jwt-ssh" -F "$SSHCFG" "$@" < /dev/null; }
 contains() { if grep -q -- "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi; }
 claim() { # TOKEN NAME
 	"$PYTHON" -c '
@@ -262,9 +258,9 @@ collect
 # --- a revoked session: one line ---------------------------------------------------------------------
 curl -sS --cacert "$CA" -H "Authorization: Bearer $(cat "$T/idp/admin.secret")" -d user=alice \
 	"$ISSUER/admin/revoke" > /dev/null
-err=$("$LOGIN" --token hostb 2>&1 > /dev/null); rc=$?
+rc=0; err=$("$LOGIN" --token hostb 2>&1 > /dev/null) || rc=$?
 expect_eq "$err:$rc" "sign in again: pam-jwt-login:1" "revoked refresh token: exit 1 and one line"
-out=$(jssh hostb true 2>&1); rc=$?
+rc=0; out=$(jssh hostb true 2>&1) || rc=$?
 [ "$rc" != 0 ] && pass "pam-jwt-ssh to hostb fails at once (rc $rc)" || fail "logged in after revocation"
 contains "$out" "sign in again: pam-jwt-login" "ssh shows the same line"
 
@@ -293,7 +289,7 @@ collect
 out=$("$LOGIN" --logout) || true
 expect_eq "$out" "Signed out: the cached tokens are gone." "--logout"
 [ ! -e "$CACHE" ] && pass "--logout: the cache file is gone" || fail "cache file left"
-err=$("$LOGIN" --token hosta 2>&1 > /dev/null); rc=$?
+rc=0; err=$("$LOGIN" --token hosta 2>&1 > /dev/null) || rc=$?
 expect_eq "$rc" 1 "after --logout: --token exits 1 ($err)"
 
 # --- no token anywhere else -------------------------------------------------------------------------------
