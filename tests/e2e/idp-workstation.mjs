@@ -228,7 +228,7 @@ export function install(provider, opts) {
       expires_in: at.expiration,
     };
     await next();
-  }, ['subject_token', 'subject_token_type', 'audience', 'requested_token_type', 'scope',
+  }, ['subject_token', 'subject_token_type', 'audience', 'resource', 'requested_token_type', 'scope',
     'actor_token', 'actor_token_type'], ['audience', 'resource']);
 
   // --- /admin (loopback tests only) -----------------------------------------
