@@ -56,16 +56,18 @@ static const char *str_of(json_object *o, const char *key)
 
 /* The audiences of the literal (wildcard-free) hosts this provider signs
  * in for by resource indicators: asked for at sign-in (RFC 8707). */
+#define RESOURCES_MAX 64
+
 static const char **literal_resources(const struct client_conf *c, const struct provider *p)
 {
-	const char **out = calloc(c->n_hosts * 8 + 1, sizeof(*out));
-	static char bufs[64][CLIENT_HOST_MAX + 64];
+	const char **out = calloc(RESOURCES_MAX + 1, sizeof(*out));
+	static char bufs[RESOURCES_MAX][CLIENT_HOST_MAX + 64];
 	size_t i, j, n = 0;
 
 	if (out == NULL)
 		return NULL;
 	for (i = 0; i < c->n_hosts; i++)
-		for (j = 0; j < c->hosts[i].n_patterns && n < 64; j++) {
+		for (j = 0; j < c->hosts[i].n_patterns && n < RESOURCES_MAX; j++) {
 			struct host_target t;
 			char err[200];
 			const char *pat = c->hosts[i].patterns[j];
