@@ -40,6 +40,7 @@ struct host_rule {
 	char **patterns;     /* fnmatch patterns, matched against the lower-case host */
 	size_t n_patterns;
 	char *provider, *audience;
+	char *desktop_code_command; /* --rdp: run on the host with the token on stdin */
 	enum binding binding;
 	int one_time;        /* -1 unset */
 	char where[300];
@@ -58,6 +59,7 @@ struct host_target {
 	enum binding binding;
 	char audience[CLIENT_HOST_MAX + 64];
 	int one_time;
+	const char *desktop_code_command;
 };
 
 /* conf.c.  path NULL: $XDG_CONFIG_HOME/pam-jwt/client.conf (else

@@ -249,6 +249,9 @@ static int parse(struct client_conf *c, const char *path, char *text, char *err,
 			} else if (strcmp(key, "audience") == 0) {
 				if (set_str(&h->audience, val) != 0)
 					goto oom;
+			} else if (strcmp(key, "desktop_code_command") == 0) {
+				if (set_str(&h->desktop_code_command, val) != 0)
+					goto oom;
 			} else if (strcmp(key, "binding") == 0) {
 				if (parse_binding(val, &h->binding) != 0) {
 					snprintf(err, errcap, "%s: binding is resource, exchange or fixed",
@@ -393,6 +396,7 @@ void client_conf_free(struct client_conf *c)
 		free(c->hosts[i].patterns);
 		free(c->hosts[i].provider);
 		free(c->hosts[i].audience);
+		free(c->hosts[i].desktop_code_command);
 	}
 	free(c->providers);
 	free(c->hosts);
@@ -476,6 +480,9 @@ int client_target(const struct client_conf *c, const char *host, struct host_tar
 		if (t->binding == BIND_UNSET)
 			t->binding = BIND_RESOURCE;
 		t->one_time = h->one_time > 0;
+		t->desktop_code_command = h->desktop_code_command != NULL
+		                                  ? h->desktop_code_command
+		                                  : "pam-jwt desktop-code --token-file -";
 		tmpl = h->audience != NULL ? h->audience : t->p->audience;
 		if (t->binding == BIND_FIXED && tmpl == NULL) {
 			snprintf(err, errcap, "%s: binding = fixed needs an audience", h->where);

@@ -326,8 +326,14 @@ static int cmd_rdp(const struct client_conf *c, const char *host, int start)
 	ssize_t n;
 	pid_t pid;
 
+	struct host_target t;
+
 	if (ssh == NULL || ssh[0] == '\0')
 		ssh = BINDIR "/pam-jwt-ssh";
+	if (client_target(c, host, &t, code, sizeof(code)) != 0) {
+		fprintf(stderr, "%s: %s\n", progname, code);
+		return EXIT_USAGE;
+	}
 	if ((rc = host_token(c, host, NULL, &tok)) != 0)
 		return rc;
 	if (pipe(in) != 0 || pipe(outp) != 0) {
@@ -339,8 +345,7 @@ static int cmd_rdp(const struct client_conf *c, const char *host, int start)
 		dup2(in[0], 0);
 		dup2(outp[1], 1);
 		close(in[0]), close(in[1]), close(outp[0]), close(outp[1]);
-		execl(ssh, "pam-jwt-ssh", "--", host, "pam-jwt", "desktop-code", "--token-file", "-",
-		      (char *)NULL);
+		execl(ssh, "pam-jwt-ssh", "--", host, t.desktop_code_command, (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);

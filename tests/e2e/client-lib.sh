@@ -10,6 +10,7 @@
 client_env() {
 	export XDG_CONFIG_HOME=$T/cfg XDG_RUNTIME_DIR=$T/run HOME=$T/wshome
 	export PAM_JWT_LOGIN=$top_builddir/pam-jwt-login PAM_JWT_ASKPASS=$top_builddir/pam-jwt-askpass
+	export PAM_JWT_SSH=$top_builddir/pam-jwt-ssh
 	export BROWSER=$top_srcdir/tests/e2e/browser_signin.py BROWSER_SIGNIN_CA=$1
 	export BROWSER_SIGNIN_LOG=$T/browser.log
 	mkdir -p "$XDG_CONFIG_HOME/pam-jwt" "$XDG_RUNTIME_DIR" "$HOME"

@@ -12,7 +12,9 @@
 #   ansible -m ping through pam-jwt-ssh with no prompt; askpass answers no
 #   password, host-key or host-less prompt; a token for hosta is refused by
 #   hostb and the client never offered hostb one (hostb's audit lines);
-#   a one_time token replayed is refused; a host token renewed silently
+#   a one_time token replayed is refused; --rdp trades a token with
+#   hosta's real desktop-code service for a code that logs in once; a host
+#   token renewed silently
 #   after expiry; ten parallel connections, cache intact; hostile
 #   redirects (wrong state, other path, a second request) refused while
 #   the real sign-in completes; a revoked session gives the one line
@@ -46,6 +48,9 @@ IDP_PORT=${ISSUER##*:}
 echo "# provider: $ISSUER"
 mh_setup "$ISSUER" "$CA" hosta hostb hostx hostf
 sed -i 's|^audience = .*|audience = pam-jwt-login|' "$(mh_conf hostf)"
+# hosta also takes desktop codes (pam-jwt-login --rdp)
+sed -i "1i desktop_code_dir = $(mh_dir hosta)/desktop" "$(mh_conf hosta)"
+echo "desktop_codes = yes" >> "$(mh_conf hosta)"
 for h in hosta hostb hostx hostf; do
 	# scp and sftp speak sftp; git refuses a repository another user owns
 	grep -q '^Subsystem' "$(mh_dir "$h")/sshd_config" ||
@@ -72,6 +77,7 @@ cat > "$CLIENT_CONF" <<-EOF
 
 	[host hosta]
 	provider = test
+	desktop_code_command = $top_builddir/pam-jwt desktop-code --socket $T/desk.sock --token-file -
 
 	[host hostb]
 	provider = test
@@ -218,6 +224,38 @@ expect_eq "$okn" 10 "ten parallel connections (five to one_time hostb) all logge
 	fail "the cache is corrupt"
 expect_eq "$(find "$XDG_RUNTIME_DIR/pam-jwt" -name 'test.json.*' | wc -l)" 0 "no temporary files left"
 collect
+
+# --- --rdp: a desktop code through the real socket service on hosta --------------------------
+# As pam-jwt-desktop-code.socket runs it (root, one process per connection),
+# with hosta's users (nss_wrapper) and pam_jwt.conf.
+if command -v systemd-socket-activate > /dev/null && [ -r "$NSS_WRAPPER_LIB" ]; then
+	( exec env LD_PRELOAD="$NSS_WRAPPER_LIB" NSS_WRAPPER_PASSWD="$(mh_dir hosta)/etc/passwd" \
+		NSS_WRAPPER_GROUP="$(mh_dir hosta)/etc/group" \
+		systemd-socket-activate --accept --inetd -l "$T/desk.sock" \
+		-E LD_PRELOAD -E NSS_WRAPPER_PASSWD -E NSS_WRAPPER_GROUP \
+		"$PAMJWT" desktop-code --serve --config "$(mh_conf hosta)" --stderr ) > /dev/null 2> "$T/desk.log" &
+	DESK=$!
+	for _ in $(seq 50); do [ -S "$T/desk.sock" ] && break; sleep 0.1; done
+	chmod 0666 "$T/desk.sock"
+	# a user's ~/.ssh/config names the hosts; here -F does
+	printf '#!/bin/sh\nexec "%s" -F "%s" "$@"\n' "$top_builddir/pam-jwt-ssh" "$SSHCFG" > "$T/ssh-wrapper"
+	chmod 0755 "$T/ssh-wrapper"
+	code=$(PAM_JWT_SSH=$T/ssh-wrapper "$LOGIN" --rdp hosta 2> "$T/rdp.err") || true
+	kill "$DESK" 2> /dev/null || true
+	if [[ $code =~ ^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$ ]]; then
+		pass "--rdp hosta: a desktop code from hosta's service"
+	else
+		fail "--rdp: '$code' $(cat "$T/rdp.err" "$T/desk.log" | head -5)"
+	fi
+	printf '%s\n' "$code" > "$SECRET/code"
+	expect_eq "$(mh_ssh_token "$SSHCFG" hosta "$SECRET/code" id -un 2> /dev/null)" alice \
+		"the desktop code logs in to hosta (once)"
+	mh_ssh_token "$SSHCFG" hosta "$SECRET/code" true > /dev/null 2>&1 && fail "a desktop code worked twice" ||
+		pass "the same desktop code again: refused"
+	rm -f "$SECRET/code"
+else
+	echo "# systemd-socket-activate or nss_wrapper missing: --rdp not run"
+fi
 
 # --- silent renewal after expiry ----------------------------------------------------------------
 exp=$(claim "$("$LOGIN" --token hosta)" exp)
