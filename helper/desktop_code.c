@@ -105,16 +105,6 @@ static void log_sink(void *ctx, int level, const char *msg)
 		syslog(LOG_AUTHPRIV | prio[level & 3], "%s", msg);
 }
 
-static const struct jwt_issuer *find_issuer(const struct jwt_config *cfg, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n_issuers; i++)
-		if (strcmp(cfg->issuers[i].name, name) == 0)
-			return &cfg->issuers[i];
-	return NULL;
-}
-
 static void reply_error(const char *why)
 {
 	char line[REPLY_MAX];
@@ -180,7 +170,7 @@ static int serve(const char *config)
 		snprintf(why, sizeof(why), "%s", res->reason);
 		goto done;
 	}
-	if ((iss = find_issuer(cfg, res->issuer_name)) == NULL || !iss->desktop_codes) {
+	if ((iss = jwt_config_issuer(cfg, res->issuer_name)) == NULL || !iss->desktop_codes) {
 		snprintf(why, sizeof(why), "[issuer %s] does not allow desktop codes "
 		         "(desktop_codes = yes)", res->issuer_name);
 		res->verdict = JWT_CLAIM_MISMATCH;
@@ -195,7 +185,7 @@ static int serve(const char *config)
 			goto done;
 		}
 	}
-	if (dcode_mint(cfg, iss, res, now, code, &rec, why, sizeof(why)) != 0) {
+	if (dcode_mint(cfg, iss, res, tok, len, now, code, &rec, why, sizeof(why)) != 0) {
 		res->verdict = JWT_INTERNAL;
 		goto done;
 	}
@@ -431,7 +421,7 @@ static void print_record(void *ctx, const struct dcode_record *r, int fails, int
 	if (r == NULL) {
 		if (fails > 0 || locked)
 			printf("%-12s %-16s %-7s %-20s %-20s %-10s failures=%d%s\n", "?", "-", "-", "-",
-			       "-", "-", fails, locked ? " LOCKED" : "");
+			       "-", "-", fails, locked ? " THROTTLED" : "");
 		return;
 	}
 	t = (time_t)r->minted;
@@ -444,7 +434,7 @@ static void print_record(void *ctx, const struct dcode_record *r, int fails, int
 	       "failures=%d%s\n", r->user, r->id,
 	       strcmp(r->state, "live") == 0 && r->expires <= time(NULL) ? "expired" : r->state,
 	       m, e, r->issuer_name, r->sub, r->jti, r->kid, r->groups, fails,
-	       locked ? " LOCKED" : "");
+	       locked ? " THROTTLED" : "");
 }
 
 static int admin(const char *config, int list, const char *user, const char *id)

@@ -565,7 +565,6 @@ static int parse_section(struct jwt_config *cfg, char *line, const char *where,
 {
 	char *end = strchr(line, ']'), *name;
 	struct jwt_issuer *arr, *iss;
-	size_t i;
 
 	if (end == NULL || *trim(end + 1) != '\0' || strncmp(line, "[issuer", 7) != 0 ||
 	    (line[7] != ' ' && line[7] != '\t')) {
@@ -578,11 +577,10 @@ static int parse_section(struct jwt_config *cfg, char *line, const char *where,
 		snprintf(err, errcap, "%s: issuer name must be 1-63 of [A-Za-z0-9._-]", where);
 		return -1;
 	}
-	for (i = 0; i < cfg->n_issuers; i++)
-		if (strcmp(cfg->issuers[i].name, name) == 0) {
-			snprintf(err, errcap, "%s: [issuer %s] defined twice", where, name);
-			return -1;
-		}
+	if (jwt_config_issuer(cfg, name) != NULL) {
+		snprintf(err, errcap, "%s: [issuer %s] defined twice", where, name);
+		return -1;
+	}
 	if (cfg->n_issuers >= JWT_MAX_ISSUERS) {
 		snprintf(err, errcap, "%s: more than %d issuers", where, JWT_MAX_ISSUERS);
 		return -1;
@@ -694,4 +692,14 @@ int jwt_cache_path(const struct jwt_config *cfg, const struct jwt_issuer *iss,
 	int n = snprintf(buf, cap, "%s/%s%s", cfg->cache_dir, iss->name, suffix);
 
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+const struct jwt_issuer *jwt_config_issuer(const struct jwt_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; cfg != NULL && name != NULL && i < cfg->n_issuers; i++)
+		if (strcmp(cfg->issuers[i].name, name) == 0)
+			return &cfg->issuers[i];
+	return NULL;
 }

@@ -104,6 +104,9 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 
 void jwt_config_free(struct jwt_config *cfg);
 
+/* The issuer section called `name`, or NULL. */
+const struct jwt_issuer *jwt_config_issuer(const struct jwt_config *cfg, const char *name);
+
 /* Is the len-byte name s one of the words?  An empty name, or one with a
  * separator in it, is never a member. */
 int jwt_words_has(const struct jwt_words *w, const char *s, size_t len);
