@@ -4,34 +4,15 @@
 #include <string.h>
 
 #include "audit.h"
+#include "text.h"
 
 void jwt_audit_escape(char *dst, size_t cap, const char *src, size_t srclen)
 {
-	size_t i, o = 0;
-
-	if (cap == 0)
-		return;
 	if (srclen > JWT_AUDIT_FIELD_MAX)
 		srclen = JWT_AUDIT_FIELD_MAX;
-	for (i = 0; src != NULL && i < srclen; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		if (c == '\0')
-			break;
-		if (c < 0x20 || c == 0x7f)
-			continue;
-		if (c == '"' || c == '\\') {
-			if (o + 2 >= cap)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = (char)c;
-			continue;
-		}
-		if (o + 1 >= cap)
-			break;
-		dst[o++] = c < 0x7f ? (char)c : '?';
-	}
-	dst[o] = '\0';
+	if (src != NULL)
+		srclen = strnlen(src, srclen);
+	jwt_text_clean(dst, cap, src, srclen, JWT_TEXT_AUDIT);
 }
 
 size_t jwt_audit_begin(char *buf, size_t cap, const char *word, const char *verdict)

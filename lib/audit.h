@@ -20,9 +20,10 @@
 #define JWT_AUDIT_FIELD_MAX 256
 
 /* Write src (srclen bytes, at most JWT_AUDIT_FIELD_MAX of them) into dst
- * as the inside of a "..." value: '"' and '\' get a backslash, control
- * characters are dropped, other bytes outside printable ASCII become '?'.
- * Always NUL-terminates (cap > 0); never cuts an escape in half. */
+ * as the inside of a "..." value: lib/text.h's JWT_TEXT_AUDIT form ('"'
+ * and '\' get a backslash, control characters, C1 included, are dropped,
+ * other bytes outside printable ASCII become '?'), up to a NUL.  Always
+ * NUL-terminates (cap > 0); never cuts an escape in half. */
 void jwt_audit_escape(char *dst, size_t cap, const char *src, size_t srclen);
 
 /* The two halves every audit line is built from.  jwt_audit_begin writes

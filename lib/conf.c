@@ -67,6 +67,9 @@ static const struct key_def keys[] = {
 };
 #undef I
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+/* "set twice" marks one bit per key in a uint64_t (struct jwt_issuer.set):
+ * a key past bit 63 would be undefined and collide with another. */
+_Static_assert(NKEYS <= 64, "more config keys than bits in jwt_issuer.set");
 
 static void issuer_defaults(struct jwt_issuer *iss)
 {
@@ -385,11 +388,16 @@ oom:
 	return -1;
 }
 
+const char *jwt_config_key_name(size_t i)
+{
+	return i < NKEYS ? keys[i].name : NULL;
+}
+
 int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *key,
                    const char *value, char *err, size_t errcap)
 {
 	const struct key_def *k;
-	unsigned long bit;
+	uint64_t bit;
 	void *base;
 	char bad[32];
 
@@ -409,9 +417,9 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 		return -1;
 	}
 	base = k->global ? (void *)cfg : (void *)(iss != NULL ? iss : &cfg->defaults);
-	bit = 1ul << (k - keys);
+	bit = UINT64_C(1) << (k - keys);
 	if (k->type != K_GROUP_MAP && k->type != K_CLAIM) {
-		unsigned long *set = iss != NULL ? &iss->set : &cfg->set;
+		uint64_t *set = iss != NULL ? &iss->set : &cfg->set;
 
 		if (*set & bit) {
 			snprintf(err, errcap, "\"%s\" is set twice in this section", key);

@@ -88,25 +88,6 @@ static int read_exact(struct reader *r, char *out, size_t n)
 }
 
 
-/* A QR line: spaces and the half/full blocks U+2580, U+2584, U+2588 only. */
-static int qr_line_ok(const char *s)
-{
-	size_t n = 0;
-
-	while (*s != '\0') {
-		if (*s == ' ')
-			s++;
-		else if ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x96 &&
-		         ((unsigned char)s[2] == 0x80 || (unsigned char)s[2] == 0x84 ||
-		          (unsigned char)s[2] == 0x88))
-			s += 3;
-		else
-			return 0;
-		n++;
-	}
-	return n > 0 && n <= 80;
-}
-
 const struct jwt_issuer *device_issuer(const struct jwt_config *cfg)
 {
 	size_t i;
@@ -225,7 +206,7 @@ int device_login(pam_handle_t *pamh, int flags, const struct jwt_config *cfg,
 		} else if (strncmp(line, "expires ", 8) == 0 && strspn(line + 8, "0123456789") ==
 		           strlen(line + 8) && strlen(line + 8) > 0 && strlen(line + 8) < 6) {
 			expires = strtol(line + 8, NULL, 10);
-		} else if (strncmp(line, "qr ", 3) == 0 && nqr < QR_LINES_MAX && qr_line_ok(line + 3) &&
+		} else if (strncmp(line, "qr ", 3) == 0 && nqr < QR_LINES_MAX && jwt_qr_line_ok(line + 3) &&
 		           strlen(line + 3) < 250) {
 			qrlen += (size_t)snprintf(qr + qrlen, sizeof(qr) - qrlen, "%s%s",
 			                          nqr ? "\n" : "", line + 3);
