@@ -37,6 +37,9 @@ Environment:
   BROWSER_SIGNIN_ACTION     approve (default) or deny
   BROWSER_SIGNIN_USER_CODE  the device flow's user code, for a bare /device URL
   BROWSER_SIGNIN_TIMEOUT    seconds for the whole sign-in (default 60)
+  BROWSER_SIGNIN_PROFILE    a Chromium profile directory kept across runs (the
+                            provider's session cookie: a second sign-in is then
+                            silent, with no login page); default a new one each run
   BROWSER_SIGNIN_SCREENSHOT a PNG of the last page (to look at)
   BROWSER_SIGNIN_LOG, BROWSER_SIGNIN_RESULT  see above
 Chromium resolves no host name but localhost (--host-resolver-rules), so it
@@ -72,6 +75,8 @@ def result(ok, reason=""):
 def trust_ca(home, ca_file):
     """HOME/.pki/nssdb: a new NSS database whose one trusted CA is ca_file."""
     db = os.path.join(home, ".pki", "nssdb")
+    if os.path.exists(os.path.join(db, "cert9.db")):
+        return
     os.makedirs(db, mode=0o700)
     for cmd in (["certutil", "-d", f"sql:{db}", "-N", "--empty-password"],
                 ["certutil", "-d", f"sql:{db}", "-A", "-n", "pam_jwt test CA", "-t", "C,,", "-i", ca_file]):
@@ -128,7 +133,8 @@ def sign_in(url):
     provider = urllib.parse.urlsplit(url)
     if provider.scheme != "https":
         return False, "not an https URL"
-    profile = tempfile.mkdtemp(prefix="browser_signin.")
+    keep = os.environ.get("BROWSER_SIGNIN_PROFILE")
+    profile = keep or tempfile.mkdtemp(prefix="browser_signin.")
     t0 = time.monotonic()
     driver = None
     try:
@@ -205,7 +211,8 @@ def sign_in(url):
                 except WebDriverException:
                     pass
             driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(profile, ignore_errors=True)
 
 
 def main():
@@ -225,6 +232,7 @@ def main():
             os._exit(0)
         devnull = os.open(os.devnull, os.O_RDWR)
         os.dup2(devnull, 0)
+        os.dup2(devnull, 1)  # a caller reading our stdout to its end does not wait for us
     ok, msg = sign_in(args[0])
     log(msg)
     result(ok, msg)

@@ -27,6 +27,7 @@ const TT_JWT = 'urn:ietf:params:oauth:token-type:jwt';
 const RESOURCE_PATTERN = new RegExp(env.IDP_RESOURCE_PATTERN || '^ssh://');
 const RESOURCE_POLICY = env.IDP_RESOURCE_POLICY || 'any';
 const BODY_MAX = 64 * 1024;
+const EXCHANGE = env.IDP_TOKEN_EXCHANGE !== '0';
 
 export function loginClientMetadata() {
   return {
@@ -35,7 +36,7 @@ export function loginClientMetadata() {
     token_endpoint_auth_method: 'none',
     redirect_uris: ['http://127.0.0.1/callback'],
     response_types: ['code'],
-    grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE, DEVICE_CODE],
+    grant_types: ['authorization_code', 'refresh_token', DEVICE_CODE, ...(EXCHANGE ? [TOKEN_EXCHANGE] : [])],
   };
 }
 
@@ -199,7 +200,7 @@ export function install(provider, opts) {
     return { accountId: at.accountId, grantId: at.grantId };
   }
 
-  provider.registerGrantType(TOKEN_EXCHANGE, async (ctx, next) => {
+  if (EXCHANGE) provider.registerGrantType(TOKEN_EXCHANGE, async (ctx, next) => {
     const { params, client } = ctx.oidc;
     if (!params.subject_token || !params.subject_token_type) {
       throw new errors.InvalidRequest('subject_token and subject_token_type are required');

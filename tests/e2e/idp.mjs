@@ -49,6 +49,8 @@
 //                   alice-password, bob / bob-password; IDP_USERS adds
 //                   {"carol": {"password": "...", "groups": [...]}}).  The
 //                   ssh-device* clients keep "any login name, any password".
+//                   The provider's browser session lasts 3600 s: a second
+//                   authorization in the same browser profile is silent.
 //   tokens          id_token and access tokens live IDP_LOGIN_TTL seconds
 //                   (default 60); refresh tokens IDP_REFRESH_TTL (default
 //                   28800), rotated on each use unless IDP_ROTATE_REFRESH=0
@@ -63,7 +65,9 @@
 //                   IDP_RESOURCE_PATTERN (default ^ssh://), also one the
 //                   authorization did not name, unless
 //                   IDP_RESOURCE_POLICY=granted (strict RFC 8707: only those).
-//   token exchange  grant_type=urn:ietf:params:oauth:grant-type:token-exchange
+//   token exchange  (not offered with IDP_TOKEN_EXCHANGE=0: neither in discovery
+//                   nor for the client, as at a provider without RFC 8693)
+//                   grant_type=urn:ietf:params:oauth:grant-type:token-exchange
 //                   subject_token=<the sign-in's id_token or opaque access token>
 //                   subject_token_type=urn:ietf:params:oauth:token-type:id_token
 //                                      (or ...:access_token)
@@ -82,6 +86,9 @@
 //                     (refresh tokens, access tokens, codes) of that user;
 //                   the secret is IDP_ADMIN_SECRET_FILE, default admin.secret
 //                   beside IDP_JWKS (written 0600 at start).
+//   down and up     kill -USR1 <pid> (DIR/idp.pid): the provider stops listening
+//                   (connection refused) but keeps its state; kill -USR2: back
+//                   on the same port.  "DOWN"/"UP" lines in the log.
 //   counters        GET /admin/stats: JSON {"token": {GRANT_TYPE: n},
 //                   "token_ok": {...}, "authorize": n, "targets": {AUD: n}}
 //                   (requests the provider answered since start; POST
@@ -266,6 +273,8 @@ function makeProvider(issuer) {
     issueRefreshToken: async (ctx, client, code) => client.grantTypeAllowed('refresh_token')
       && (isLogin(client.clientId) || code.scopes.has('offline_access')),
     rotateRefreshToken: env.IDP_ROTATE_REFRESH !== '0',
+    // The workstation's refresh tokens outlive the browser session.
+    expiresWithSession: async (ctx, code) => !isLogin(code.clientId) && !code.scopes.has('offline_access'),
     cookies: { keys: [randomBytes(32).toString('hex')] },
     features: {
       devInteractions: { enabled: true },
@@ -374,9 +383,31 @@ server.on('error', (err) => {
 });
 
 function stop() {
+  if (!server.listening) process.exit(0);
   server.close(() => process.exit(0));
   server.closeAllConnections();
   setTimeout(() => process.exit(0), 2000).unref();
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+
+// SIGUSR1: "down" (stop listening, drop open connections: clients get
+// connection refused; tokens, grants and sessions stay in memory); SIGUSR2:
+// up again on the same port.
+let port;
+let downTimer; // keeps the process alive while nothing listens
+server.on('listening', () => { port = server.address().port; });
+process.on('SIGUSR1', () => {
+  if (!server.listening) return;
+  downTimer = setInterval(() => {}, 1 << 30);
+  server.close();
+  server.closeAllConnections();
+  console.error('DOWN (SIGUSR1)');
+});
+process.on('SIGUSR2', () => {
+  if (server.listening) return;
+  server.listen(port, '127.0.0.1', () => {
+    clearInterval(downTimer);
+    console.error('UP (SIGUSR2)');
+  });
+});

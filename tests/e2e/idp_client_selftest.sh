@@ -234,10 +234,31 @@ expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_target" "exchange for a n
 st=$(post /token "$T/r.json" client_id=ssh-device grant_type=$TX "subject_token@$S/idt" \
 	subject_token_type=urn:ietf:params:oauth:token-type:id_token audience=ssh://hosta.test)
 expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_request" "exchange by another client refused (grant type not allowed)"
+# an id_token of another client (ssh-device, signed in by device_browser.py)
+st=$(post /device/auth "$T/od.json" client_id=ssh-device "scope=openid profile")
+(umask 077; jget "$T/od.json" device_code > "$S/od-code")
+timeout 60 "$PYTHON" "$E2E/device_browser.py" "$ISSUER" "$CA" "$(jget "$T/od.json" user_code)" approve alice > /dev/null
+sleep 1
+st=$(post /token "$S/od-tok.json" client_id=ssh-device grant_type=urn:ietf:params:oauth:grant-type:device_code "device_code@$S/od-code")
+save "$S/od-tok.json" id_token "$S/idt-other"
+expect_eq "$st $(claim "$S/idt-other" aud)" "200 ssh-device" "an id_token of the client ssh-device"
+st=$(token "$T/r.json" grant_type=$TX "subject_token@$S/idt-other" subject_token_type=urn:ietf:params:oauth:token-type:id_token \
+	audience=ssh://hosta.test)
+expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_grant" "exchange of another client's id_token refused"
 sed 's/.\{4\}$/AAAA/' "$S/idt" > "$S/idt-forged"
 st=$(token "$T/r.json" grant_type=$TX "subject_token@$S/idt-forged" subject_token_type=urn:ietf:params:oauth:token-type:id_token \
 	audience=ssh://hosta.test)
 expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_grant" "exchange of a forged id_token refused"
+
+# One provider round trip for a host token, as the client pays it per connection
+# (curl's time_total: TLS handshake + exchange; median of 5).
+rt=()
+for _ in 1 2 3 4 5; do
+	rt+=("$(curl -sS --cacert "$CA" --max-time 30 -o /dev/null -w '%{time_total}' -d client_id=$CLIENT \
+		--data-urlencode grant_type=$TX --data-urlencode "subject_token@$S/idt" \
+		-d subject_token_type=urn:ietf:params:oauth:token-type:id_token -d audience=ssh://hostc.test "$ISSUER/token")")
+done
+exchange_ms=$(printf '%s\n' "${rt[@]}" | sort -n | sed -n 3p | awk '{printf "%d", $1 * 1000}')
 
 # --- real ssh logins through the harness -------------------------------------
 out=$(mh_ssh_token "$T/ssh_config" hosta.test "$S/at-a" id 2>&1) || true
@@ -269,22 +290,56 @@ lacks "$out" "Host key verification failed" "strict host keys: the generated kno
 st=$(post /device/auth "$S/dev.json" client_id=$CLIENT "scope=openid profile groups")
 expect_eq "$st" 200 "device authorization for $CLIENT"
 (umask 077; jget "$S/dev.json" verification_uri_complete > "$S/dev-url"; jget "$S/dev.json" device_code > "$S/dev-code")
-out=$(browser "$(cat "$S/dev-url")") && pass "Chromium approved the device code: $out" || fail "device approval: $out"
+out=$(BROWSER_SIGNIN_PROFILE=$T/profile browser "$(cat "$S/dev-url")") && pass "Chromium approved the device code: $out" ||
+	fail "device approval: $out"
 sleep "$(jget "$S/dev.json" interval)"
 st=$(token "$S/dev-tok.json" grant_type=urn:ietf:params:oauth:grant-type:device_code "device_code@$S/dev-code")
 expect_eq "$st" 200 "device flow: tokens for $CLIENT"
 save "$S/dev-tok.json" id_token "$S/dev-idt"
 expect_eq "$(claim "$S/dev-idt" preferred_username)" alice "device flow: id_token for alice"
 
+# --- as $BROWSER: detached at once; with the kept profile the sign-in is silent ---
+listener
+pkce
+STATE=$(openssl rand -hex 16) NONCE=$(openssl rand -hex 16)
+logins=$(grep -c "^login ok" "$T/idp/idp.log")
+t0=$(date +%s%N)
+BROWSER=$E2E/browser_signin.py BROWSER_SIGNIN_PROFILE=$T/profile BROWSER_SIGNIN_CA=$CA \
+	BROWSER_SIGNIN_RESULT=$T/browser.result BROWSER_SIGNIN_LOG=$T/browser.log \
+	timeout 20 sh -c '"$BROWSER" "$1"' sh "$(auth_url code_challenge "$CHALLENGE" code_challenge_method S256)" 2> "$T/browser.err" && rc=0 || rc=$?
+expect_eq "$rc" 0 "as \$BROWSER: exit 0"
+[ "$(ms "$t0")" -lt 5000 ] && pass "as \$BROWSER: returned at once ($(ms "$t0") ms), like xdg-open" ||
+	fail "as \$BROWSER: took $(ms "$t0") ms"
+for _ in $(seq 600); do [ -s "$T/browser.result" ] && break; sleep 0.1; done
+wait "$LISTENER" 2> /dev/null || true
+expect_eq "$(cat "$T/browser.result" 2> /dev/null)" ok "as \$BROWSER: the detached browser reports ok $(head -c 300 "$T/browser.err")"
+expect_eq "$(qparam state)" "$STATE" "as \$BROWSER: the listener got our state"
+expect_eq "$(grep -c "^login ok" "$T/idp/idp.log")" "$logins" "the provider's session made the second sign-in silent (no login page)"
+
+# --- the provider down and up again (SIGUSR1/SIGUSR2), state kept -------------
+kill -USR1 "$(cat "$T/idp/idp.pid")"
+for _ in $(seq 50); do grep -q '^DOWN' "$T/idp/idp.log" && break; sleep 0.1; done
+curl -sS --cacert "$CA" --max-time 10 -o /dev/null "$ISSUER/.well-known/openid-configuration" 2> /dev/null && rc=0 || rc=$?
+expect_eq "$rc" 7 "SIGUSR1: the provider refuses connections"
+kill -USR2 "$(cat "$T/idp/idp.pid")"
+for _ in $(seq 50); do grep -q '^UP' "$T/idp/idp.log" && break; sleep 0.1; done
+st=$(token "$T/r.json" grant_type=refresh_token "refresh_token@$S/rt3")
+expect_eq "$st" 200 "SIGUSR2: up again, the refresh token still good"
+save "$T/r.json" refresh_token "$S/rt3"
+
 # --- revocation ----------------------------------------------------------------
 # The standard endpoint (RFC 7009): the client revokes its refresh token.
 st=$(post /token/revocation "$T/r.json" client_id=$CLIENT "token@$S/rt3" token_type_hint=refresh_token)
 expect_eq "$st" 200 "revocation endpoint: refresh token revoked"
-st=$(token "$T/r.json" grant_type=refresh_token "refresh_token@$S/rt3" resource=ssh://hosta.test)
-expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_grant" "the revoked refresh token is refused"
-st=$(token "$T/r.json" grant_type=$TX "subject_token@$S/at-opaque" subject_token_type=urn:ietf:params:oauth:token-type:access_token \
-	audience=ssh://hosta.test)
-expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_grant" "after revocation the sign-in token is not exchanged either"
+# revoked WHEN REFRESHFILE SUBJECTFILE SUBJECTTYPE: neither refresh nor exchange work
+revoked() {
+	st=$(token "$T/r.json" grant_type=refresh_token "refresh_token@$2" resource=ssh://hosta.test)
+	expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_grant" "$1: the refresh token is refused"
+	st=$(token "$T/r.json" grant_type=$TX "subject_token@$3" subject_token_type=urn:ietf:params:oauth:token-type:$4 \
+		audience=ssh://hosta.test)
+	expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_grant" "$1: the sign-in's $4 is not exchanged either"
+}
+revoked "after the revocation endpoint" "$S/rt3" "$S/at-opaque" access_token
 # A code used twice is refused (and oidc-provider revokes what it gave).
 st=$(token "$T/r.json" grant_type=authorization_code "code@$S/code" "redirect_uri=http://127.0.0.1:$PORT/callback" \
 	"code_verifier@$S/verifier")
@@ -299,16 +354,12 @@ expect_eq "$st" 401 "/admin/revoke without the secret: refused"
 st=$(curl -sS --cacert "$CA" --max-time 20 -o "$T/r.json" -w '%{http_code}' -d user=alice \
 	-H @<(printf 'Authorization: Bearer %s\n' "$(cat "$T/idp/admin.secret")") "$ISSUER/admin/revoke")
 expect_eq "$st" 200 "/admin/revoke user=alice"
-st=$(token "$T/r.json" grant_type=refresh_token "refresh_token@$S/dev-rt" resource=ssh://hosta.test)
-expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_grant" "after /admin/revoke the refresh token is refused"
-st=$(token "$T/r.json" grant_type=$TX "subject_token@$S/dev-idt" subject_token_type=urn:ietf:params:oauth:token-type:id_token \
-	audience=ssh://hosta.test)
-expect_eq "$st $(jget "$T/r.json" error)" "400 invalid_grant" "after /admin/revoke the id_token is not exchanged"
+revoked "after /admin/revoke" "$S/dev-rt" "$S/dev-idt" id_token
 
 # --- counters ------------------------------------------------------------------
-curl -sS --cacert "$CA" --max-time 20 -o "$T/stats.json" "$ISSUER/admin/stats"
-expect_eq "$(jget "$T/stats.json" token_ok | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin).get("urn:ietf:params:oauth:grant-type:token-exchange"))')" 2 \
-	"/admin/stats counts the two exchanges that succeeded"
+curl -sS --cacert "$CA" --max-time 20 -o "$T/stats.json" "$ISSUER/admin/stats" || true
+expect_eq "$(jget "$T/stats.json" token_ok | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin).get("urn:ietf:params:oauth:grant-type:token-exchange"))')" 7 \
+	"/admin/stats counts the exchanges that succeeded (2 + 5 timed)"
 
 # --- nothing secret in the logs ---------------------------------------------------
 leaks=0
@@ -325,4 +376,5 @@ done
 expect_eq "$leaks" 0 "no token, refresh token, code or verifier in the provider's log, the browser's output or the hosts' logs"
 
 echo "# Chromium sign-in (start, login page, consent, redirect): $signin_ms ms"
+echo "# token exchange for one host, one round trip with a new TLS connection: median $exchange_ms ms (runs: ${rt[*]} s)"
 finish
