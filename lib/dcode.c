@@ -31,6 +31,7 @@ static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 #define FILE_MAX (MAX_RECORDS * (DCODE_MAX_PAYLOAD + 6000) + 64)
 #define LOCK_WAIT_MS 5000
 #define NFIELDS 13
+#define DCODE_TIME_MAX (1LL << 40) /* times in the store: expires + DCODE_KEEP stays defined */
 #define THROTTLE_FILE ".throttle"
 #define THROTTLE_SLOTS 1024
 
@@ -231,6 +232,22 @@ static int payload_ok(const char *s)
 	return n > 0 && s[n] == '\0' && n <= DCODE_MAX_PAYLOAD;
 }
 
+/* A time in the store: decimal digits only, at most DCODE_TIME_MAX. */
+static int get_time(const char *s, long long *v)
+{
+	long long n = 0;
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 15 || strspn(s, "0123456789") != len)
+		return -1;
+	for (; *s != '\0'; s++)
+		n = n * 10 + (*s - '0');
+	if (n > DCODE_TIME_MAX)
+		return -1;
+	*v = n;
+	return 0;
+}
+
 static int parse_record(char *line, struct entry *e)
 {
 	char *f[NFIELDS], *save = NULL, *p;
@@ -244,7 +261,7 @@ static int parse_record(char *line, struct entry *e)
 	memset(e, 0, sizeof(*e));
 	if (get_field(e->rec.id, sizeof(e->rec.id), f[0]) != 0 ||
 	    get_field(e->rec.state, sizeof(e->rec.state), f[1]) != 0 ||
-	    sscanf(f[2], "%lld", &e->rec.minted) != 1 || sscanf(f[3], "%lld", &e->rec.expires) != 1 ||
+	    get_time(f[2], &e->rec.minted) != 0 || get_time(f[3], &e->rec.expires) != 0 ||
 	    strlen(f[4]) != HASH_HEX ||
 	    get_field(e->hash, sizeof(e->hash), f[4]) != 0 ||
 	    get_field(e->rec.issuer_name, sizeof(e->rec.issuer_name), f[5]) != 0 ||
@@ -263,23 +280,13 @@ static int parse_record(char *line, struct entry *e)
 	return 0;
 }
 
-/* Read USER's file into st, dropping records past their keeping time.
- * 0 read (or absent: *exists = 0), -1 unusable (fail closed). */
-static int load(const char *path, const char *user, time_t now, struct store *st, int *exists,
-                char *why, size_t whycap)
+/* Parse a store file's text (NUL-terminated, changed by strtok_r) into st,
+ * dropping records past their keeping time.  0, or -1: corrupt. */
+static int parse_store(char *text, const char *user, time_t now, struct store *st)
 {
-	char *text = NULL, *line, *save = NULL;
-	size_t len = 0;
-	int first = 1, rc = -1;
+	char *line, *save = NULL;
+	int first = 1;
 
-	memset(st, 0, sizeof(*st));
-	*exists = 0;
-	if (read_trusted_flags(path, FILE_MAX, TRUSTED_SECRET, &text, &len, why, whycap) != 0) {
-		if (access(path, F_OK) != 0 && errno == ENOENT)
-			return 0;
-		return -1;
-	}
-	*exists = 1;
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		struct entry *e;
 
@@ -289,28 +296,76 @@ static int load(const char *path, const char *user, time_t now, struct store *st
 			if (strncmp(line, FILE_MAGIC_V1 " ", sizeof(FILE_MAGIC_V1)) == 0)
 				break;
 			if (strcmp(line, FILE_MAGIC) != 0)
-				goto corrupt;
+				return -1;
 			continue;
 		}
 		if (st->n >= MAX_RECORDS)
-			goto corrupt;
+			return -1;
 		e = &st->e[st->n];
 		if (parse_record(line, e) != 0)
-			goto corrupt;
+			return -1;
 		snprintf(e->rec.user, sizeof(e->rec.user), "%s", user);
 		if (e->rec.expires + DCODE_KEEP < (long long)now)
 			continue; /* pruned */
 		st->n++;
 	}
-	if (first)
-		goto corrupt;
-	rc = 0;
-	goto out;
-corrupt:
-	snprintf(why, whycap, "%.200s: corrupt desktop code store", path);
-out:
+	return first ? -1 : 0;
+}
+
+/* Read USER's file into st.
+ * 0 read (or absent: *exists = 0), -1 unusable (fail closed). */
+static int load(const char *path, const char *user, time_t now, struct store *st, int *exists,
+                char *why, size_t whycap)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	*exists = 0;
+	if (read_trusted_flags(path, FILE_MAX, TRUSTED_SECRET, &text, &len, why, whycap) != 0) {
+		if (access(path, F_OK) != 0 && errno == ENOENT)
+			return 0;
+		return -1;
+	}
+	*exists = 1;
+	if (parse_store(text, user, now, st) != 0)
+		snprintf(why, whycap, "%.200s: corrupt desktop code store", path);
+	else
+		rc = 0;
 	explicit_bzero(text, len);
 	free(text);
+	return rc;
+}
+
+int dcode_store_parse(const char *text, size_t len, const char *user, time_t now,
+                      void (*fn)(void *ctx, const struct dcode_record *rec), void *ctx,
+                      char *why, size_t whycap)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	char *copy = malloc(len + 1);
+	size_t i;
+	int rc = -1;
+
+	if (st == NULL || copy == NULL) {
+		snprintf(why, whycap, "out of memory");
+		goto out;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (len > FILE_MAX || parse_store(copy, user, now, st) != 0) {
+		snprintf(why, whycap, "corrupt desktop code store");
+		goto out;
+	}
+	for (i = 0; i < st->n; i++)
+		fn(ctx, &st->e[i].rec);
+	rc = 0;
+out:
+	if (copy != NULL) {
+		explicit_bzero(copy, len);
+		free(copy);
+	}
+	free(st);
 	return rc;
 }
 

@@ -112,6 +112,12 @@ void dcode_audit_format(char *buf, size_t cap, const char *word, const char *ver
                         const struct dcode_record *r, const char *pam_user, const char *rhost,
                         int failures, const char *why);
 
+/* Parse the text of a store file (len bytes, as load() reads it) for
+ * `user` at `now`; call fn for every record kept.  0, or -1 (corrupt). */
+int dcode_store_parse(const char *text, size_t len, const char *user, time_t now,
+                      void (*fn)(void *ctx, const struct dcode_record *rec), void *ctx,
+                      char *why, size_t whycap);
+
 /* A user name usable as a store file name. */
 int dcode_user_ok(const char *user);
 

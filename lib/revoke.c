@@ -99,19 +99,35 @@ static int scan(const char *text, size_t len, const struct claims_seen *seen, ch
 
 int revoked_validate(const char *text, size_t len, char *err, size_t errcap)
 {
-	char what[8];
+	return revoked_match(text, len, NULL, NULL, 0, 0, err, errcap) < 0 ? -1 : 0;
+}
+
+int revoked_match(const char *text, size_t len, const char *jti, const char *sub, int has_iat,
+                  int64_t iat, char *why, size_t whycap)
+{
+	struct claims_seen seen = { jti, sub, has_iat, iat };
+	char what[120];
+	int r;
 
 	if (memchr(text, '\0', len) != NULL) {
-		snprintf(err, errcap, "NUL byte in revocation list");
+		snprintf(why, whycap, "NUL byte in revocation list");
 		return -1;
 	}
-	return scan(text, len, NULL, err, errcap, what, sizeof(what)) < 0 ? -1 : 0;
+	/* Validate the whole list first: a bad line after a match still denies. */
+	if (scan(text, len, NULL, why, whycap, what, sizeof(what)) < 0)
+		return -1;
+	if (jti == NULL && sub == NULL)
+		return 0;
+	r = scan(text, len, &seen, why, whycap, what, sizeof(what));
+	if (r > 0)
+		snprintf(why, whycap, "%s", what);
+	return r;
 }
 
 static enum jwt_verdict check_file(const char *path, const struct claims_seen *seen,
                                    struct jwt_result *res)
 {
-	char *text = NULL, why[200], what[120];
+	char *text = NULL, why[200];
 	size_t len = 0;
 	int r;
 
@@ -120,8 +136,8 @@ static enum jwt_verdict check_file(const char *path, const struct claims_seen *s
 		         why);
 		return JWT_CONFIG;
 	}
-	r = revoked_validate(text, len, why, sizeof(why)) != 0 ? -1
-	    : scan(text, len, seen, why, sizeof(why), what, sizeof(what));
+	r = revoked_match(text, len, seen->jti, seen->sub, seen->has_iat, seen->iat, why,
+	                  sizeof(why));
 	free(text);
 	if (r < 0) {
 		snprintf(res->reason, sizeof(res->reason), "revocation list %.100s: %.120s", path,
@@ -129,7 +145,7 @@ static enum jwt_verdict check_file(const char *path, const struct claims_seen *s
 		return JWT_CONFIG;
 	}
 	if (r > 0) {
-		snprintf(res->reason, sizeof(res->reason), "%s in %.120s", what, path);
+		snprintf(res->reason, sizeof(res->reason), "%.120s in %.120s", why, path);
 		return JWT_REVOKED;
 	}
 	return JWT_OK;

@@ -11,6 +11,7 @@
 #define PAM_JWT_REVOKE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 
 #include "conf.h"
@@ -20,6 +21,12 @@
 
 /* Validate a list's text; 0, or -1 with "line N: ..." in err. */
 int revoked_validate(const char *text, size_t len, char *err, size_t errcap);
+
+/* Judge a list's text (as read from revoked_file or the revoked_uri copy)
+ * against a token's jti, sub (either may be NULL) and iat (when has_iat):
+ * 1 revoked (why names the line), 0 not, -1 malformed (why: "line N: ..."). */
+int revoked_match(const char *text, size_t len, const char *jti, const char *sub, int has_iat,
+                  int64_t iat, char *why, size_t whycap);
 
 /* JWT_OK, JWT_REVOKED, or JWT_CONFIG when a configured list cannot be used. */
 enum jwt_verdict revoked_check(const struct jwt_config *cfg, const struct jwt_issuer *iss,

@@ -6,7 +6,7 @@
 # keyboard-interactive prompt reads "(alice@NAME) Token:".
 #
 # Source after tests/lib.sh (T, top_srcdir, top_builddir, MODULE, PAMJWT);
-# needs root, sshd, ssh, python3; builds on tests/e2e/sshd-lib.sh.
+# needs root, sshd, ssh, python3; builds on tests/e2e/lib.sh.
 #
 #   mh_setup ISSUER CAFILE NAME...   prepare one host per NAME under $MH/NAME
 #   mh_start / mh_stop               start (bounded wait) / stop every host
@@ -41,7 +41,7 @@
 # one_time = yes when NAME is in $MH_ONE_TIME ("all" for every host), plus
 # the lines of $MH_EXTRA_CONF; keys through discovery into $MH/NAME/cache,
 # replay records in $MH/NAME/replay.  Syslog of each host: $MH/NAME/authlog.
-. "$top_srcdir/tests/e2e/sshd-lib.sh"
+. "$top_srcdir/tests/e2e/lib.sh"
 
 MH=${MH:-$T/mh}
 MH_USER=${MH_USER:-alice}
@@ -92,15 +92,14 @@ mh_setup() { # ISSUER CAFILE NAME...
 	hash=$(openssl passwd -6 "$MH_PASSWORD")
 	for name in "$@"; do
 		dir=$MH/$name
-		sshd_prepare "$dir" "$top_srcdir" "$MODULE"
+		sshd_prepare "$dir"
 		mkdir -p "$dir/cache" "$dir/replay" "$dir/home"
 		chmod 0755 "$dir" "$dir/cache"
 		chmod 0700 "$dir/replay"
-		sshd_add_user "$dir" "$MH_USER" "$MH_UID" "$hash"
-		sed -i "s|^$MH_USER:x:$MH_UID:$MH_UID:$MH_USER:/tmp:|$MH_USER:x:$MH_UID:$MH_UID:$MH_USER:$dir/home:|" "$dir/etc/passwd"
+		view_add_user "$dir" "$MH_USER" "$MH_UID" "$hash" "$dir/home"
 		chown "$MH_UID:$MH_UID" "$dir/home"
-		sshd_add_group "$dir" operators 4102
-		sshd_add_group "$dir" developers 4103
+		view_add_group "$dir" operators 4102
+		view_add_group "$dir" developers 4103
 		mh_write_conf "$name" "$issuer" "$ca"
 		mh_free_port > "$dir/port"
 		echo "$name $(cut -d' ' -f1,2 "$dir/hostkey.pub")" >> "$MH/known_hosts"
