@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmds.h"
@@ -153,10 +154,105 @@ static void write_offset(int fd, long off)
 		fprintf(stderr, "%s askpass: cannot save position\n", progname);
 }
 
+/*
+ * Client mode (neither PAM_JWT_TOKEN_FILE nor PAM_JWT_TOKEN set): the host
+ * comes from the "(user@host) " that OpenSSH itself puts in front of every
+ * keyboard-interactive prompt (the server cannot write that part), and the
+ * token from `pam-jwt-login --token HOST`, which hands out only a token
+ * whose audience names that host.  The connection (ssh, our parent: pid
+ * and start time) is passed along, so every part of one long token comes
+ * from the same token even when the host wants a fresh one per login.
+ */
+static int prompt_host(const char *prompt, char *host, size_t cap)
+{
+	const char *end, *at;
+
+	if (prompt[0] != '(' || (end = strstr(prompt, ") ")) == NULL)
+		return -1;
+	for (at = end; at > prompt && *at != '@'; at--)
+		;
+	if (*at != '@' || (size_t)(end - at - 1) == 0 || (size_t)(end - at - 1) >= cap)
+		return -1;
+	memcpy(host, at + 1, (size_t)(end - at - 1));
+	host[end - at - 1] = '\0';
+	return 0;
+}
+
+/* ssh's pid and start time: a pid alone may come back for another process. */
+static void connection_id(char *out, size_t cap)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)getppid());
+	if ((f = fopen(path, "re")) != NULL) {
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+
+		buf[n] = '\0';
+		fclose(f);
+		/* field 22 (starttime) counts from after the ")" that ends comm */
+		if ((p = strrchr(buf, ')')) != NULL) {
+			for (field = 2; p != NULL && field < 22; field++)
+				p = strchr(p + 1, ' ');
+			if (p != NULL)
+				start = strtoull(p + 1, NULL, 10);
+		}
+	}
+	snprintf(out, cap, "%d.%llu", (int)getppid(), start);
+}
+
+static char *client_token(const char *host, size_t *len)
+{
+	const char *login = getenv("PAM_JWT_LOGIN");
+	char conn[64], *buf = NULL;
+	size_t n = 0;
+	ssize_t r;
+	int fds[2], status;
+	pid_t pid;
+
+	if (login == NULL || login[0] != '/')
+		login = BINDIR "/pam-jwt-login";
+	connection_id(conn, sizeof(conn));
+	if (pipe(fds) != 0 || (buf = malloc(JWT_MAX_TOKEN + 2)) == NULL)
+		return NULL;
+	if ((pid = fork()) == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execl(login, "pam-jwt-login", "--token", host, "--connection", conn, (char *)NULL);
+		fprintf(stderr, "%s askpass: %s: %s\n", progname, login, strerror(errno));
+		_exit(EXIT_USAGE);
+	}
+	close(fds[1]);
+	while (pid > 0 && n < JWT_MAX_TOKEN + 1 &&
+	       (r = read(fds[0], buf + n, JWT_MAX_TOKEN + 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0 || n == 0 || n > JWT_MAX_TOKEN) {
+		explicit_bzero(buf, JWT_MAX_TOKEN + 2);
+		free(buf);
+		return NULL; /* pam-jwt-login said why on stderr */
+	}
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	*len = n;
+	return buf;
+}
+
 int cmd_askpass(int argc, char **argv)
 {
 	const char *prompt = argc > 1 ? argv[1] : "Token: ";
-	char *tok;
+	int client = getenv("PAM_JWT_TOKEN_FILE") == NULL && getenv("PAM_JWT_TOKEN") == NULL;
+	char *tok, host[256];
 	size_t len = 0, n;
 	long off;
 	int fd, dir = -1, rc = 1;
@@ -166,13 +262,22 @@ int cmd_askpass(int argc, char **argv)
 	 * ("Press Enter once you have signed in") is for a human. */
 	if (!ends_with(prompt, "Token: ") && !ends_with(prompt, "Token (continued): ") &&
 	    !ends_with(prompt, "Token (or press Enter to sign in with a browser): ") &&
-	    strstr(prompt, "assword") == NULL) {
-		/* host key questions and the like are for a human */
+	    (client || strstr(prompt, "assword") == NULL)) {
+		/* host key questions, and in client mode passwords, are for a human */
 		fprintf(stderr, "%s askpass: not answering \"%s\"\n", progname, prompt);
 		return 1;
 	}
-	if ((tok = load_token(&len)) == NULL)
+	if (client) {
+		if (prompt_host(prompt, host, sizeof(host)) != 0) {
+			fprintf(stderr, "%s askpass: the prompt names no host; not answering\n",
+			        progname);
+			return 1;
+		}
+		if ((tok = client_token(host, &len)) == NULL)
+			return 1;
+	} else if ((tok = load_token(&len)) == NULL) {
 		return EXIT_USAGE;
+	}
 	if ((dir = state_dir()) < 0 || (fd = state_fd(dir, name, sizeof(name))) < 0)
 		goto out;
 	off = ends_with(prompt, "Token (continued): ") ? read_offset(fd) : 0;

@@ -54,32 +54,17 @@
 #include "safefile.h"
 
 #ifdef HAVE_CURL
-#include <curl/curl.h>
+#include "http.h"
 
 #define BODY_MAX (64 * 1024)
 #define REQUEST_MAX_MS 10000L
 #define DEVICE_CODE_MAX 1024
 #define USER_CODE_MAX 64
-#define URI_MAX 512
 #define INTERVAL_DEFAULT 5
 #define INTERVAL_MAX 60
 #define EXPIRES_MIN 10
 #define EXPIRES_MAX 3600
 #define GRANT_TYPE "urn:ietf:params:oauth:grant-type:device_code"
-
-struct body {
-	char *data;
-	size_t len;
-	int too_big;
-};
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The module is gone when its end of our stdin is closed. */
 static int module_gone(int wait_ms)
@@ -117,151 +102,64 @@ static void result(const char *kind, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+static int gone_now(void *ctx)
 {
-	struct body *b = ctx;
-	size_t len = size * n;
-	char *p;
-
-	if (len > BODY_MAX - b->len) {
-		b->too_big = 1;
-		return 0;
-	}
-	if ((p = realloc(b->data, b->len + len + 1)) == NULL)
-		return 0;
-	b->data = p;
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-	return len;
+	(void)ctx;
+	return module_gone(0);
 }
 
-/* json-c's copy of a code or token: its heap string, writable once we own
- * the object (the body it came from is wiped separately). */
-static void wipe_str(const char *s)
-{
-	explicit_bzero((void *)(uintptr_t)s, strlen(s));
-}
-
-static void body_free(struct body *b)
-{
-	if (b->data != NULL) {
-		explicit_bzero(b->data, b->len);
-		free(b->data);
-	}
-	memset(b, 0, sizeof(*b));
-}
-
-static int on_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
-{
-	(void)ctx, (void)a, (void)b, (void)c, (void)d;
-	return module_gone(0); /* non-zero aborts the transfer */
-}
-
-/* POST a form (GET when form is NULL).  0 with *code set, -1 unreachable
- * (err says why), -2 the module went away. */
+/* POST a form (GET when form is NULL).  0 with *code set (-1: an answer,
+ * but too long), -1 unreachable (err says why), -2 the module went away. */
 static int request(const struct jwt_issuer *iss, const char *url, const char *form,
-                   const char *secret, long long deadline, struct body *b, long *code,
+                   const char *secret, long long deadline, struct http_response *b, long *code,
                    char *err, size_t errcap)
 {
-	char curlerr[CURL_ERROR_SIZE] = "";
-	long long left = deadline - mono_ms();
-	CURL *c;
-	CURLcode rc;
+	struct http_request req = { .url = url, .form = form, .ca_file = iss->ca_file,
+	                            .deadline = deadline, .max_body = BODY_MAX,
+	                            .abort = gone_now };
+	long long left = deadline - http_mono_ms();
 
-	memset(b, 0, sizeof(*b));
 	*code = 0;
-	if (strncmp(url, "https://", 8) != 0) {
-		snprintf(err, errcap, "%.300s: not https://, refused", url);
-		return -1;
-	}
 	if (left <= 0) {
+		memset(b, 0, sizeof(*b));
 		snprintf(err, errcap, "device_timeout (%ld s) used up", iss->device_timeout);
 		return -1;
 	}
 	if (left > REQUEST_MAX_MS)
-		left = REQUEST_MAX_MS;
-	if ((c = curl_easy_init()) == NULL) {
-		snprintf(err, errcap, "curl_easy_init failed");
-		return -1;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, form == NULL ? 1L : 0L);
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (iss->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, iss->ca_file);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)left);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)BODY_MAX);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlerr);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	if (form != NULL)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+		req.deadline = http_mono_ms() + REQUEST_MAX_MS;
 	if (secret != NULL) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(c, CURLOPT_USERNAME, iss->client_id);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, secret);
+		req.basic_user = iss->client_id;
+		req.basic_password = secret;
 	}
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
-	curl_easy_cleanup(c);
-	if (rc == CURLE_ABORTED_BY_CALLBACK)
+	switch (http_request(&req, b, err, errcap)) {
+	case HTTP_OK:
+		*code = b->code;
+		return 0;
+	case HTTP_ABORTED:
 		return -2;
-	if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-		snprintf(err, errcap, "%.300s: response larger than %d bytes", url, BODY_MAX);
+	case HTTP_TOO_BIG:
 		*code = -1; /* an answer, but a bad one */
 		return 0;
-	}
-	if (rc != CURLE_OK) {
-		snprintf(err, errcap, "%.300s: %.300s", url, curlerr[0] ? curlerr : curl_easy_strerror(rc));
+	default:
 		return -1;
 	}
-	return 0;
-}
-
-
-static int uri_ok(const char *s)
-{
-	return jwt_is_word(s, URI_MAX) && strncmp(s, "https://", 8) == 0;
 }
 
 /* An integer member within [min, max]; absent gives def, anything else -1. */
 static long int_member(json_object *o, const char *key, long def, long min, long max)
 {
-	json_object *v;
 	int64_t n;
 
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
-		return def;
-	if (!json_object_is_type(v, json_type_int))
-		return -1;
-	n = json_object_get_int64(v);
-	return n < min || n > max ? -1 : (long)n;
-}
-
-static json_object *object_body(const struct body *b)
-{
-	json_object *o = b->data != NULL ? jwt_json_parse(b->data, b->len, 8) : NULL;
-
-	if (o != NULL && !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		o = NULL;
+	switch (jwt_json_get_int(o, key, min, max, &n)) {
+	case JWT_JSON_ABSENT: return def;
+	case JWT_JSON_OK: return (long)n;
+	default: return -1;
 	}
-	return o;
 }
 
 struct endpoints {
-	char device[URI_MAX + 1];
-	char token[URI_MAX + 1];
+	char device[HTTP_URI_MAX + 1];
+	char token[HTTP_URI_MAX + 1];
 };
 
 /* cache_dir/NAME.endpoints, written by pam-jwt refresh from discovery. */
@@ -280,7 +178,7 @@ static int cached_endpoints(const struct jwt_config *cfg, const struct jwt_issue
 		if (sp == NULL)
 			continue;
 		*sp++ = '\0';
-		if (!uri_ok(sp))
+		if (!http_uri_ok(sp))
 			continue;
 		if (strcmp(line, "device_authorization_endpoint") == 0)
 			snprintf(e->device, sizeof(e->device), "%s", sp);
@@ -294,35 +192,29 @@ static int cached_endpoints(const struct jwt_config *cfg, const struct jwt_issue
 static int discover(const struct jwt_issuer *iss, long long deadline, struct endpoints *e,
                     char *err, size_t errcap)
 {
-	char url[2048];
-	struct body b;
+	struct http_request req = { .ca_file = iss->ca_file, .deadline = deadline,
+	                            .max_body = BODY_MAX, .abort = gone_now };
 	json_object *doc = NULL;
-	const char *got, *dev, *tok;
-	size_t n = strlen(iss->issuer);
-	long code;
-	int rc = -1;
+	const char *dev, *tok;
+	int rc;
 
-	snprintf(url, sizeof(url), "%.*s/.well-known/openid-configuration",
-	         (int)(n > 0 && iss->issuer[n - 1] == '/' ? n - 1 : n), iss->issuer);
-	if ((rc = request(iss, url, NULL, NULL, deadline, &b, &code, err, errcap)) != 0)
-		return rc;
-	rc = 1;
-	if (code != 200 || (doc = object_body(&b)) == NULL) {
-		snprintf(err, errcap, "%.300s: HTTP %ld, or not a JSON object", url, code);
-	} else if ((got = jwt_json_str(doc, "issuer", NULL)) == NULL || strcmp(got, iss->issuer) != 0) {
-		snprintf(err, errcap, "%.300s: discovery names another issuer", url);
-	} else {
-		dev = jwt_json_str(doc, "device_authorization_endpoint", NULL);
-		tok = jwt_json_str(doc, "token_endpoint", NULL);
-		if (e->device[0] == '\0' && uri_ok(dev))
-			snprintf(e->device, sizeof(e->device), "%s", dev);
-		if (e->token[0] == '\0' && uri_ok(tok))
-			snprintf(e->token, sizeof(e->token), "%s", tok);
-		rc = 0;
-	}
+	if (deadline - http_mono_ms() > REQUEST_MAX_MS)
+		req.deadline = http_mono_ms() + REQUEST_MAX_MS;
+	rc = http_discover(&req, iss->issuer, &doc, err, errcap);
+	if (rc == HTTP_ABORTED)
+		return -2;
+	if (rc == HTTP_UNREACHABLE || rc == HTTP_SETUP)
+		return -1;
+	if (rc != HTTP_OK)
+		return 1;
+	dev = http_endpoint(doc, "device_authorization_endpoint");
+	tok = http_endpoint(doc, "token_endpoint");
+	if (e->device[0] == '\0' && dev != NULL)
+		snprintf(e->device, sizeof(e->device), "%s", dev);
+	if (e->token[0] == '\0' && tok != NULL)
+		snprintf(e->token, sizeof(e->token), "%s", tok);
 	json_object_put(doc);
-	body_free(&b);
-	return rc;
+	return 0;
 }
 
 static char *read_secret(const struct jwt_issuer *iss, char *err, size_t errcap)
@@ -384,12 +276,12 @@ static const char *one_link(const struct jwt_issuer *iss, json_object *o)
 	const char *complete = NULL;
 	json_object *v;
 
-	if (!uri_ok(uri)) {
+	if (!http_uri_ok(uri)) {
 		result("bad", "device authorization response has no https verification_uri");
 		return NULL;
 	}
 	if (json_object_object_get_ex(o, "verification_uri_complete", &v) && v != NULL &&
-	    !uri_ok(complete = jwt_json_str(o, "verification_uri_complete", NULL))) {
+	    !http_uri_ok(complete = jwt_json_str(o, "verification_uri_complete", NULL))) {
 		result("bad", "device authorization response has an unusable verification_uri_complete");
 		return NULL;
 	}
@@ -415,30 +307,24 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 	static char qrtext[16384];
 	const char *want = iss->device_token != NULL ? iss->device_token : "id_token";
 	const char *scope = iss->device_scope != NULL ? iss->device_scope : "openid";
-	long long start = mono_ms(), deadline = start + iss->device_timeout * 1000LL, next;
-	char err[800] = "", *secret = NULL, *form = NULL, *esc_id = NULL, *esc_code = NULL;
+	long long start = http_mono_ms(), deadline = start + iss->device_timeout * 1000LL, next;
+	char err[800] = "", *secret = NULL;
 	char device_code[DEVICE_CODE_MAX + 1] = "";
 	struct endpoints e;
-	struct body b = { 0 };
+	struct http_response b = { 0 };
+	struct http_form form = { 0 };
 	json_object *o = NULL;
 	const char *s, *link;
 	long code, interval, expires;
 	int rc = 1, r;
-	CURL *esc = curl_easy_init();
 	struct qr q;
 
 	memset(&e, 0, sizeof(e));
-	if (esc == NULL) {
-		result("bad", "curl_easy_init failed");
-		return 1;
-	}
 	/* Before anything costs the provider or us: a slot, kept until exit.
 	 * Only root's flows count (the module's helpers); a user who runs this
 	 * (pam-jwt desktop-code --device) spends a process of their own. */
-	if (geteuid() == 0 && take_slot(cfg) < 0) {
-		curl_easy_cleanup(esc);
+	if (geteuid() == 0 && take_slot(cfg) < 0)
 		return 1;
-	}
 	if (iss->device_authorization_endpoint != NULL)
 		snprintf(e.device, sizeof(e.device), "%s", iss->device_authorization_endpoint);
 	if (iss->token_endpoint != NULL)
@@ -463,24 +349,16 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 		result("config", "%s", err);
 		goto out;
 	}
-	esc_id = curl_easy_escape(esc, iss->client_id, 0);
-	{
-		char *esc_scope = curl_easy_escape(esc, scope, 0);
-
-		if (esc_id == NULL || esc_scope == NULL ||
-		    asprintf(&form, "client_id=%s&scope=%s", esc_id, esc_scope) < 0)
-			form = NULL;
-		curl_free(esc_scope);
-	}
-	if (form == NULL) {
+	http_form_add(&form, "client_id", iss->client_id);
+	http_form_add(&form, "scope", scope);
+	if (form.failed) {
 		result("bad", "out of memory");
 		goto out;
 	}
 
 	/* 1. the device authorization request */
-	r = request(iss, e.device, form, secret, deadline, &b, &code, err, sizeof(err));
-	free(form);
-	form = NULL;
+	r = request(iss, e.device, form.buf, secret, deadline, &b, &code, err, sizeof(err));
+	http_form_free(&form);
 	if (r == -2)
 		goto gone;
 	if (r == -1) {
@@ -492,7 +370,7 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 		       err[0] ? ": " : "", err);
 		goto out;
 	}
-	if ((o = object_body(&b)) == NULL) {
+	if ((o = http_json_object(&b)) == NULL) {
 		result("bad", "device authorization response is not a JSON object");
 		goto out;
 	}
@@ -538,25 +416,25 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 	printf("code %s\nexpires %lld\nready\n", s, (deadline - start) / 1000);
 	if (fflush(stdout) != 0)
 		goto gone;
-	wipe_str(s);
-	wipe_str(link); /* verification_uri_complete carries the user code */
-	wipe_str(jwt_json_str(o, "device_code", NULL));
+	http_wipe_str(s);
+	http_wipe_str(link); /* verification_uri_complete carries the user code */
+	http_wipe_str(jwt_json_str(o, "device_code", NULL));
 	json_object_put(o);
 	o = NULL;
-	body_free(&b);
+	http_response_free(&b);
 
-	esc_code = curl_easy_escape(esc, device_code, 0);
-	if (esc_code == NULL || asprintf(&form, "grant_type=%s&device_code=%s&client_id=%s",
-	                                 GRANT_TYPE, esc_code, esc_id) < 0) {
-		form = NULL;
+	http_form_add(&form, "grant_type", GRANT_TYPE);
+	http_form_add(&form, "device_code", device_code);
+	http_form_add(&form, "client_id", iss->client_id);
+	if (form.failed) {
 		result("bad", "out of memory");
 		goto out;
 	}
 
 	/* 3. poll */
-	for (next = mono_ms() + interval * 1000LL;;) {
+	for (next = http_mono_ms() + interval * 1000LL;;) {
 		const char *error;
-		long long now = mono_ms();
+		long long now = http_mono_ms();
 
 		if (next > deadline) {
 			result("timeout", "not signed in within %lld s", (deadline - start) / 1000);
@@ -566,21 +444,22 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 			goto gone;
 		if (module_gone(0))
 			goto gone;
-		r = request(iss, e.token, form, secret, deadline, &b, &code, err, sizeof(err));
+		http_response_free(&b);
+		r = request(iss, e.token, form.buf, secret, deadline, &b, &code, err, sizeof(err));
 		if (r == -2)
 			goto gone;
 		if (r == -1) {
 			/* A poll the deadline cut short (its timeout is what is
 			 * left) is the code running out, not an unreachable
 			 * provider: a loaded machine must not change the answer. */
-			if (mono_ms() >= deadline)
+			if (http_mono_ms() >= deadline)
 				result("timeout", "not signed in within %lld s", (deadline - start) / 1000);
 			else
 				result("unavail", "token endpoint: %s", err);
 			goto out;
 		}
-		next = mono_ms() + interval * 1000LL;
-		o = object_body(&b);
+		next = http_mono_ms() + interval * 1000LL;
+		o = http_json_object(&b);
 		if (code == 200) {
 			const char *tok = o != NULL ? jwt_json_str(o, want, NULL) : NULL;
 			size_t n = tok != NULL ? strlen(tok) : 0, i;
@@ -594,7 +473,7 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 			printf("token %zu\n", n);
 			fwrite(tok, 1, n, stdout);
 			putchar('\n');
-			wipe_str(tok);
+			http_wipe_str(tok);
 			rc = fflush(stdout) != 0;
 			goto out;
 		}
@@ -608,7 +487,7 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 			/* keep polling */
 		} else if (strcmp(error, "slow_down") == 0) {
 			interval += 5;
-			next = mono_ms() + interval * 1000LL;
+			next = http_mono_ms() + interval * 1000LL;
 		} else if (strcmp(error, "access_denied") == 0) {
 			result("denied", "the sign-in was denied at the provider");
 			goto out;
@@ -624,28 +503,19 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 		}
 		json_object_put(o);
 		o = NULL;
-		body_free(&b);
+		http_response_free(&b);
 	}
 gone:
 	rc = 3; /* nobody is listening any more */
 out:
 	json_object_put(o);
-	body_free(&b);
-	if (form != NULL) {
-		explicit_bzero(form, strlen(form));
-		free(form);
-	}
-	if (esc_code != NULL) {
-		explicit_bzero(esc_code, strlen(esc_code));
-		curl_free(esc_code);
-	}
-	curl_free(esc_id);
+	http_response_free(&b);
+	http_form_free(&form);
 	if (secret != NULL) {
 		explicit_bzero(secret, strlen(secret));
 		free(secret);
 	}
 	explicit_bzero(device_code, sizeof(device_code));
-	curl_easy_cleanup(esc);
 	return rc;
 }
 
@@ -691,13 +561,13 @@ int cmd_device(int argc, char **argv)
 		jwt_config_free(cfg);
 		return EXIT_USAGE;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (http_init() != 0) {
 		result("bad", "libcurl initialisation failed");
 		jwt_config_free(cfg);
 		return EXIT_REJECTED;
 	}
 	rc = device_flow(cfg, iss);
-	curl_global_cleanup();
+	http_cleanup();
 	jwt_config_free(cfg);
 	return rc;
 }

@@ -20,14 +20,12 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,22 +40,10 @@
 #include "safefile.h"
 
 #ifdef HAVE_CURL
-#include <curl/curl.h>
+#include "http.h"
 
 #define FETCH_MAX JWKS_MAX_BYTES
 #define DEFAULT_TTL 3600
-#define MAX_REDIRECTS 3L
-#define DISCOVERY_PATH "/.well-known/openid-configuration"
-
-struct response {
-	char *body;
-	size_t len;
-	int too_big;
-	long code;
-	char etag[256];
-	long max_age;          /* -1: none given */
-	int no_cache;
-};
 
 struct run {
 	int force, quiet;
@@ -77,165 +63,21 @@ static void say(const struct run *r, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
-{
-	struct response *r = ctx;
-	size_t len = size * n;
-	char *p;
-
-	if (len > FETCH_MAX - r->len) {
-		r->too_big = 1;
-		return 0; /* aborts the transfer */
-	}
-	if ((p = realloc(r->body, r->len + len + 1)) == NULL)
-		return 0;
-	r->body = p;
-	memcpy(r->body + r->len, data, len);
-	r->len += len;
-	r->body[r->len] = '\0';
-	return len;
-}
-
-/* Header value without the name, trimmed; NULL if the line is not `name`. */
-static const char *header_is(const char *line, size_t len, const char *name, size_t *vlen)
-{
-	size_t n = strlen(name);
-	const char *v, *e = line + len;
-
-	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
-		return NULL;
-	for (v = line + n + 1; v < e && (*v == ' ' || *v == '\t'); v++)
-		;
-	while (e > v && isspace((unsigned char)e[-1]))
-		e--;
-	*vlen = (size_t)(e - v);
-	return v;
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *ctx)
-{
-	struct response *r = ctx;
-	size_t len = size * n, vlen;
-	const char *v;
-
-	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-		/* a new response (after a redirect): forget the previous headers */
-		r->etag[0] = '\0';
-		r->max_age = -1;
-		r->no_cache = 0;
-	} else if ((v = header_is(data, len, "ETag", &vlen)) != NULL) {
-		if (vlen > 0 && vlen < sizeof(r->etag)) {
-			size_t i;
-
-			for (i = 0; i < vlen; i++)
-				if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
-					return len; /* not a header value we will send back */
-			memcpy(r->etag, v, vlen);
-			r->etag[vlen] = '\0';
-		}
-	} else if ((v = header_is(data, len, "Cache-Control", &vlen)) != NULL) {
-		char buf[256], *p;
-
-		if (vlen >= sizeof(buf))
-			vlen = sizeof(buf) - 1;
-		memcpy(buf, v, vlen);
-		buf[vlen] = '\0';
-		for (p = buf; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		if (strstr(buf, "no-store") != NULL || strstr(buf, "no-cache") != NULL)
-			r->no_cache = 1;
-		if ((p = strstr(buf, "max-age=")) != NULL && isdigit((unsigned char)p[8])) {
-			long a = strtol(p + 8, NULL, 10);
-
-			r->max_age = a < 0 ? 0 : a;
-		}
-	}
-	return len;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* GET url; 0 with resp filled (any HTTP code), -1 with err. */
+/* GET url through the one transport; 0 with resp filled (any HTTP code),
+ * -1 with err. */
 static int fetch(const struct jwt_issuer *iss, const char *url, const char *etag,
-                 long long deadline, struct response *resp, char *err, size_t errcap)
+                 long long deadline, struct http_response *resp, char *err, size_t errcap)
 {
-	char curlerr[CURL_ERROR_SIZE] = "", hdr[300];
-	struct curl_slist *headers = NULL;
-	long long left = deadline - mono_ms();
-	CURL *c;
-	CURLcode rc;
+	struct http_request req = { .url = url, .ca_file = iss->ca_file, .deadline = deadline,
+	                            .max_body = FETCH_MAX, .etag = etag };
 
-	memset(resp, 0, sizeof(*resp));
-	resp->max_age = -1;
-	if (strncmp(url, "https://", 8) != 0) {
-		snprintf(err, errcap, "%.300s: not https://, refused", url);
-		return -1;
-	}
-	if (left <= 0) {
+	if (deadline - http_mono_ms() <= 0) {
+		memset(resp, 0, sizeof(*resp));
 		snprintf(err, errcap, "%.300s: refresh_timeout (%ld s) used up", url,
 		         iss->refresh_timeout);
 		return -1;
 	}
-	if ((c = curl_easy_init()) == NULL) {
-		snprintf(err, errcap, "curl_easy_init failed");
-		return -1;
-	}
-	if (etag != NULL && etag[0] != '\0') {
-		snprintf(hdr, sizeof(hdr), "If-None-Match: %s", etag);
-		headers = curl_slist_append(NULL, hdr);
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (iss->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, iss->ca_file);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(left < 5000 ? left : 5000));
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)FETCH_MAX);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlerr);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
-	if (headers != NULL)
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->code);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(headers);
-	if (resp->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-		snprintf(err, errcap, "%.300s: response larger than %d bytes, refused", url,
-		         FETCH_MAX);
-		return -1;
-	}
-	if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
-		snprintf(err, errcap, "%.300s: redirected to a URL that is not https://, refused", url);
-		return -1;
-	}
-	if (rc != CURLE_OK) {
-		snprintf(err, errcap, "%.300s: %.300s", url,
-		         curlerr[0] ? curlerr : curl_easy_strerror(rc));
-		return -1;
-	}
-	return 0;
-}
-
-static void response_free(struct response *r)
-{
-	free(r->body);
-	r->body = NULL;
+	return http_request(&req, resp, err, errcap) == HTTP_OK ? 0 : -1;
 }
 
 /* The device flow's endpoints from discovery, beside the keys, for
@@ -251,14 +93,9 @@ static void cache_endpoints(const struct jwt_config *cfg, const struct jwt_issue
 	if (!iss->device_flow || jwt_cache_path(cfg, iss, ".endpoints", path, sizeof(path)) != 0)
 		return;
 	for (i = 0; i < 2; i++) {
-		const char *v = jwt_json_str(doc, names[i], NULL);
-		size_t j, n = v != NULL ? strlen(v) : 0;
+		const char *v = http_endpoint(doc, names[i]);
 
-		if (n == 0 || n > 512 || strncmp(v, "https://", 8) != 0)
-			continue;
-		for (j = 0; j < n && (unsigned char)v[j] > 0x20 && (unsigned char)v[j] < 0x7f; j++)
-			;
-		if (j == n)
+		if (v != NULL)
 			used += (size_t)snprintf(text + used, sizeof(text) - used, "%s %s\n", names[i], v);
 	}
 	if (used > 0 && write_atomic(cfg->cache_dir, path, text, used, 0644, why, sizeof(why)) != 0)
@@ -269,44 +106,22 @@ static void cache_endpoints(const struct jwt_config *cfg, const struct jwt_issue
 static char *discover(const struct jwt_config *cfg, const struct jwt_issuer *iss,
                       long long deadline, char *err, size_t errcap)
 {
-	char url[2048];
-	struct response resp;
-	json_object *doc;
-	const char *got, *jwks;
+	struct http_request req = { .ca_file = iss->ca_file, .deadline = deadline,
+	                            .max_body = FETCH_MAX };
+	json_object *doc = NULL;
+	const char *jwks;
 	char *out = NULL;
-	size_t n = strlen(iss->issuer);
 
-	snprintf(url, sizeof(url), "%.*s%s", (int)(n > 0 && iss->issuer[n - 1] == '/' ? n - 1 : n),
-	         iss->issuer, DISCOVERY_PATH);
-	if (fetch(iss, url, NULL, deadline, &resp, err, errcap) != 0)
+	if (http_discover(&req, iss->issuer, &doc, err, errcap) != HTTP_OK)
 		return NULL;
-	if (resp.code != 200) {
-		snprintf(err, errcap, "%.300s: HTTP %ld", url, resp.code);
-		goto out;
-	}
-	if (!jwt_json_is_object(doc = jwt_json_parse(resp.body ? resp.body : "", resp.len, 16))) {
-		json_object_put(doc);
-		snprintf(err, errcap, "%.300s: not a JSON object", url);
-		goto out;
-	}
-	got = jwt_json_str(doc, "issuer", NULL);
 	jwks = jwt_json_str(doc, "jwks_uri", NULL);
-	if (got == NULL || strcmp(got, iss->issuer) != 0) {
-		char clean[200];
-
-		jwt_sanitize(clean, sizeof(clean), got ? got : "(none)", strlen(got ? got : "(none)"));
-		snprintf(err, errcap, "%.200s: discovery names issuer \"%.100s\", not \"%.200s\"", url,
-		         clean, iss->issuer);
-	} else if (jwks == NULL || strncmp(jwks, "https://", 8) != 0 || strlen(jwks) > 2000) {
-		snprintf(err, errcap, "%.300s: discovery has no https jwks_uri", url);
-	} else if ((out = strdup(jwks)) == NULL) {
+	if (jwks == NULL || strncmp(jwks, "https://", 8) != 0 || strlen(jwks) > 2000)
+		snprintf(err, errcap, "%.300s: discovery has no https jwks_uri", iss->issuer);
+	else if ((out = strdup(jwks)) == NULL)
 		snprintf(err, errcap, "out of memory");
-	} else {
+	else
 		cache_endpoints(cfg, iss, doc);
-	}
 	json_object_put(doc);
-out:
-	response_free(&resp);
 	return out;
 }
 
@@ -446,7 +261,7 @@ static int cache_valid(const struct jwt_config *cfg, const struct jwt_issuer *is
 	return ok;
 }
 
-static long bounded_ttl(const struct jwt_issuer *iss, const struct response *resp)
+static long bounded_ttl(const struct jwt_issuer *iss, const struct http_response *resp)
 {
 	long ttl = resp->no_cache ? 0 : resp->max_age >= 0 ? resp->max_age : DEFAULT_TTL;
 
@@ -463,8 +278,8 @@ static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
 {
 	char path[4096], err[800] = "", kids[512], werr[400], note[700];
 	struct cache_meta old, m;
-	struct response resp = { 0 };
-	long long deadline = mono_ms() + iss->refresh_timeout * 1000LL;
+	struct http_response resp = { 0 };
+	long long deadline = http_mono_ms() + iss->refresh_timeout * 1000LL;
 	char *uri = NULL, *text = NULL;
 	int have_cache, have_meta, rc;
 	size_t nkeys = 0;
@@ -542,7 +357,7 @@ failed:
 out:
 	free(text);
 	free(uri);
-	response_free(&resp);
+	http_response_free(&resp);
 	return rc;
 }
 
@@ -551,8 +366,8 @@ static int refresh_revoked(const struct run *r, const struct jwt_config *cfg,
                            const struct jwt_issuer *iss)
 {
 	char path[4096], err[800] = "", werr[400];
-	struct response resp = { 0 };
-	long long deadline = mono_ms() + iss->refresh_timeout * 1000LL;
+	struct http_response resp = { 0 };
+	long long deadline = http_mono_ms() + iss->refresh_timeout * 1000LL;
 	int rc = 1;
 
 	if (jwt_cache_path(cfg, iss, ".revoked", path, sizeof(path)) != 0) {
@@ -576,7 +391,7 @@ static int refresh_revoked(const struct run *r, const struct jwt_config *cfg,
 		jwt_print_line(stderr,
 		               "%s: issuer %s: revocation list not updated, keeping the old one: %s\n",
 		               progname, iss->name, err);
-	response_free(&resp);
+	http_response_free(&resp);
 	return rc;
 }
 
@@ -648,7 +463,7 @@ int cmd_refresh(int argc, char **argv)
 		jwt_config_free(cfg);
 		return EXIT_USAGE;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (http_init() != 0) {
 		jwt_print_line(stderr, "%s: libcurl initialisation failed\n", progname);
 		jwt_config_free(cfg);
 		return EXIT_REJECTED;
@@ -677,7 +492,7 @@ int cmd_refresh(int argc, char **argv)
 			failed |= refresh_issuer(&r, cfg, iss);
 		close(lock);
 	}
-	curl_global_cleanup();
+	http_cleanup();
 	jwt_config_free(cfg);
 	if (only != NULL && done == 0) {
 		jwt_print_line(stderr, "%s: refresh: no [issuer %s] in %s\n", progname, only, path);

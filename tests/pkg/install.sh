@@ -22,6 +22,9 @@ sed 's/^/#   /' "$T/installed"
 # pam_jwt.so is the one file outside the prefix: libpam's own directory.
 want="$pamdir/pam_jwt.so
 $prefix/bin/pam-jwt-askpass
+$prefix/bin/pam-jwt-login
+$prefix/bin/pam-jwt-ssh
+$prefix/libexec/pam-jwt/pam-jwt-askpass
 $prefix/lib/systemd/system/pam-jwt-desktop-code.socket
 $prefix/lib/systemd/system/pam-jwt-desktop-code@.service
 $prefix/lib/systemd/system/pam-jwt-refresh.service
@@ -34,6 +37,8 @@ $prefix/share/doc/pam_jwt/examples/pam.d/xrdp-sesman
 $prefix/share/doc/pam_jwt/examples/pam_jwt.conf
 $prefix/share/doc/pam_jwt/examples/sshd_config.d/pam_jwt.conf
 $prefix/share/man/man1/pam-jwt-askpass.1
+$prefix/share/man/man1/pam-jwt-login.1
+$prefix/share/man/man1/pam-jwt-ssh.1
 $prefix/share/man/man5/pam_jwt.conf.5
 $prefix/share/man/man8/pam-jwt.8
 $prefix/share/man/man8/pam_jwt.8"
