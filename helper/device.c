@@ -569,7 +569,13 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 		if (r == -2)
 			goto gone;
 		if (r == -1) {
-			result("unavail", "token endpoint: %s", err);
+			/* A poll the deadline cut short (its timeout is what is
+			 * left) is the code running out, not an unreachable
+			 * provider: a loaded machine must not change the answer. */
+			if (mono_ms() >= deadline)
+				result("timeout", "not signed in within %lld s", (deadline - start) / 1000);
+			else
+				result("unavail", "token endpoint: %s", err);
 			goto out;
 		}
 		next = mono_ms() + interval * 1000LL;

@@ -30,10 +30,10 @@ in_ns() {
 		mount --rbind "$0/dev" /dev
 		exec "$@"' "$T" "$@"
 }
-for _ in $(seq 100); do grep -q READY "$T/bad.log" && [ -S "$T/dev/log" ] && break; sleep 0.1; done
+for _ in $(seq 1800); do grep -q READY "$T/bad.log" && [ -S "$T/dev/log" ] && break; sleep 0.1; done
 PORT=$(sed -n 's/^READY //p' "$T/bad.log")
 [ -n "$PORT" ] || { cat "$T/bad.log"; echo "# bad provider did not start"; exit 99; }
-CLOSED=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port_reserve CLOSED # reserved, never listened on: a closed port
 mkdir -p "$T/bin" "$T/cache" "$T/pam.d"
 install -m 0755 "$PAMJWT" "$T/bin/pam-jwt"
 printf 'auth required pam_permit.so\n' > "$T/pam.d/handle"
@@ -64,7 +64,6 @@ run() { # CASE [BASE [ARGS [CONF-LINE]]]: Enter at both prompts
 	in_ns timeout 120 "${VG[@]}" "$DRIVER" "$T/pam.d" handle alice --answer "$T/empty" --direct "$MODULE" \
 		"config=$T/jwt.conf${3:-}" 2>&1
 }
-has() { if grep -q -- "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi; }
 
 check() { # CASE CODE MESSAGE [BASE]
 	local out t0=$SECONDS

@@ -21,7 +21,7 @@ for pair in sshd:openssh-server xrdp-sesman:xrdp; do
 	name=${pair%%:*} pkg=${pair#*:}
 	ours=$top_srcdir/conf/pam.d/$name theirs=/etc/pam.d/$name
 	if ! pristine "$theirs" "$pkg"; then
-		echo "# $theirs missing or changed locally: not compared"
+		skip "$name: $theirs missing or changed locally, not compared"
 		continue
 	fi
 	checked=$((checked + 1))
@@ -76,5 +76,7 @@ if [ -x /usr/sbin/sshd ]; then
 		fail "the drop-in does not recommend AuthenticationMethods publickey,keyboard-interactive"
 	out=$(/usr/sbin/sshd -T -f "$T/ssh/sshd_config" 2>&1) || true
 	contains "authenticationmethods publickey,keyboard-interactive"
+else
+	skip "sshd -T with the drop-in: openssh-server not installed"
 fi
 finish
