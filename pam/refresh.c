@@ -157,8 +157,10 @@ int pam_jwt_refresh(void *ctx, const struct jwt_config *cfg, const struct jwt_is
 	jwt_sanitize(clean, sizeof(clean), out, strcspn(out, "\n"));
 	jwt_logf(log, status == 0 ? JWT_LOG_INFO : JWT_LOG_WARN,
 	         "issuer %s: refresh helper %s in %lld ms%s%s", iss->name,
-	         status == -1 ? "failed" : WIFEXITED(status) && WEXITSTATUS(status) == 0
-	         ? "succeeded" : "reported an error", child_now_ms() - started,
+	         status == -1 ? "failed" : status == CHILD_REAPED_ELSEWHERE
+	         ? "ran (the application reaped it)" : WIFEXITED(status) &&
+	         WEXITSTATUS(status) == 0 ? "succeeded" : "reported an error",
+	         child_now_ms() - started,
 	         clean[0] ? ": " : "", clean);
 	return status != -1;
 }
