@@ -172,15 +172,17 @@ int setcred_token_login(pam_handle_t *pamh, const char *user)
 	return data_is(pamh, DATA_USER, user);
 }
 
-/* Take the grant the environment names: read it and unlink it before use,
- * so it serves one setcred at most; it must be for this user, service and
+/* Take the grant the environment names: rename it away before reading it,
+ * so it serves one setcred at most even when two race for it; it must be for this user, service and
  * host, and young. */
 static char *grant_take(pam_handle_t *pamh, const char *user, time_t now)
 {
 	const char *nonce = pam_getenv(pamh, SETCRED_ENV);
-	char path[256], want[GRANT_MAX], *text = NULL, *groups = NULL, *nl, why[200];
+	char path[256], taken[320], rnd_hex[17], want[GRANT_MAX], *text = NULL, *groups = NULL,
+	     *nl, why[200];
+	unsigned char rnd[8];
 	size_t len = 0, i, head;
-	int n;
+	int n, rc;
 
 	if (nonce == NULL)
 		return NULL;
@@ -189,12 +191,25 @@ static char *grant_take(pam_handle_t *pamh, const char *user, time_t now)
 			break;
 	if (i != 2 * NONCE_LEN || nonce[i] != '\0' || grant_path(nonce, path, sizeof(path)) != 0)
 		goto out;
-	if (read_trusted_flags(path, GRANT_MAX, TRUSTED_SECRET, &text, &len, why, sizeof(why)) != 0)
-		goto out; /* consumed, expired or never ours */
-	if (unlink(path) != 0) {
-		pam_syslog(pamh, LOG_ERR, "%s: cannot consume grant: %s", path, strerror(errno));
+	/* Take it first, read it after: of racing setcred calls only the one
+	 * whose rename succeeds ever sees the record. */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		goto out;
+	hex(rnd_hex, rnd, sizeof(rnd));
+	if (snprintf(taken, sizeof(taken), "%s.taken-%s", path, rnd_hex) >= (int)sizeof(taken))
+		goto out;
+	if (rename(path, taken) != 0) {
+		if (errno != ENOENT)
+			pam_syslog(pamh, LOG_ERR, "%s: cannot consume grant: %s", path,
+			           strerror(errno));
+		goto out; /* consumed, expired or never ours */
 	}
+	rc = read_trusted_flags(taken, GRANT_MAX, TRUSTED_SECRET, &text, &len, why, sizeof(why));
+	if (unlink(taken) != 0)
+		pam_syslog(pamh, LOG_ERR, "%s: cannot remove a taken grant: %s", taken,
+		           strerror(errno));
+	if (rc != 0)
+		goto out;
 	/* compare everything but the expiry and the groups */
 	if ((n = grant_text(pamh, user, 0, "", want, sizeof(want))) < 0)
 		goto out;
