@@ -28,6 +28,7 @@ static const struct key_def keys[] = {
 	{ "refresh_helper", K_PATH, offsetof(struct jwt_config, refresh_helper), 1, 0, 0 },
 	{ "replay_dir", K_PATH, offsetof(struct jwt_config, replay_dir), 1, 0, 0 },
 	{ "desktop_code_dir", K_PATH, offsetof(struct jwt_config, desktop_code_dir), 1, 0, 0 },
+	{ "state_dir", K_PATH, offsetof(struct jwt_config, state_dir), 1, 0, 0 },
 	{ "issuer", K_STRING, I(issuer), 0, 0, 0 },
 	{ "audience", K_STRING, I(audience), 0, 0, 0 },
 	{ "jwks_file", K_PATH, I(jwks_file), 0, 0, 0 },
@@ -273,6 +274,7 @@ void jwt_config_free(struct jwt_config *cfg)
 	free(cfg->refresh_helper);
 	free(cfg->replay_dir);
 	free(cfg->desktop_code_dir);
+	free(cfg->state_dir);
 	free(cfg);
 }
 

@@ -81,8 +81,9 @@ struct jwt_config {
 	char *path;
 	char *cache_dir;
 	char *refresh_helper;     /* default SBINDIR/pam-jwt */
-	char *replay_dir;         /* default /run/pam_jwt/replay */
+	char *replay_dir;         /* durable state store; default /var/lib/pam_jwt */
 	char *desktop_code_dir;   /* default /run/pam_jwt/desktop */
+	char *state_dir;          /* state store on tmpfs; default /run/pam_jwt/state */
 	struct jwt_issuer defaults;
 	struct jwt_issuer *issuers;
 	size_t n_issuers;

@@ -121,7 +121,7 @@ int desktop_code_login(pam_handle_t *pamh, int flags, const char *config, int de
 		snprintf(res->user, sizeof(res->user), "%s", rec.user);
 		snprintf(res->groups, sizeof(res->groups), "%s", rec.groups);
 		res->exp = rec.expires;
-		if (setcred_record(pamh, res, now) != 0)
+		if (setcred_record(pamh, cfg, res, now) != 0)
 			pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred; no groups added");
 		rc = PAM_SUCCESS;
 	} else {

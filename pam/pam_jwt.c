@@ -379,7 +379,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	audit(pamh, user, res, method);
 	/* Failing here only costs the supplementary groups: less, never more. */
-	if (res->verdict == JWT_OK && setcred_record(pamh, res, now) != 0)
+	if (res->verdict == JWT_OK && setcred_record(pamh, cfg, res, now) != 0)
 		pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred; no groups added");
 	if (res->verdict != JWT_OK)
 		tell_user(pamh, flags, res, len);
@@ -412,7 +412,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 		return PAM_IGNORE;
 	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL)
 		return PAM_IGNORE;
-	if ((groups = setcred_take(pamh, user, time(NULL))) == NULL)
+	if ((groups = setcred_take(pamh, o.config, user, time(NULL))) == NULL)
 		return PAM_IGNORE;
 	rc = groups[0] != '\0' ? setcred_add_groups(pamh, groups) : PAM_SUCCESS;
 	if (o.debug)

@@ -51,6 +51,8 @@
 
 #include <security/pam_appl.h>
 
+#include "b64url.h"
+
 #define ROUNDS 9
 #define MAX_SERVICES 8
 #define MINT_BATCH 4096
@@ -113,23 +115,6 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	return PAM_SUCCESS;
 }
 
-static void b64url(char *out, const unsigned char *in, size_t n)
-{
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t i;
-	unsigned acc = 0;
-	int bits = 0;
-
-	for (i = 0; i < n; i++) {
-		acc = (acc << 8) | in[i];
-		for (bits += 8; bits >= 6; bits -= 6)
-			*out++ = a[(acc >> (bits - 6)) & 63];
-	}
-	if (bits > 0)
-		*out++ = a[(acc << (6 - bits)) & 63];
-	*out = '\0';
-}
-
 /* An ES256 token for nobody with a jti no other login of any run uses. */
 static char *mint(struct service *s)
 {
@@ -143,11 +128,11 @@ static char *mint(struct service *s)
 	ECDSA_SIG *sig;
 	int n;
 
-	b64url(head, (const unsigned char *)"{\"alg\":\"ES256\",\"kid\":\"mint\"}", 28);
+	b64url_encode((const unsigned char *)"{\"alg\":\"ES256\",\"kid\":\"mint\"}", 28, head);
 	n = snprintf(in, sizeof(in), "{\"iss\":\"https://bench.test\",\"aud\":\"ssh://bench.test\","
 	             "\"sub\":\"nobody\",\"iat\":%lld,\"exp\":%lld,\"jti\":\"%ld-%ld-%lu\"}",
 	             now, now + 3600, (long)getpid(), (long)now, counter++);
-	b64url(body, (const unsigned char *)in, (size_t)n);
+	b64url_encode((const unsigned char *)in, (size_t)n, body);
 	n = snprintf(in, sizeof(in), "%s.%s", head, body);
 	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, s->mint_key) != 1 ||
 	    EVP_DigestSign(ctx, der, &der_len, (const unsigned char *)in, (size_t)n) != 1 ||
@@ -163,7 +148,7 @@ static char *mint(struct service *s)
 		exit(2);
 	memcpy(tok, in, (size_t)n);
 	tok[n] = '.';
-	b64url(tok + n + 1, raw, sizeof(raw));
+	b64url_encode(raw, sizeof(raw), tok + n + 1);
 	return tok;
 }
 

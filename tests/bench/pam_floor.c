@@ -22,38 +22,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
-static int b64url_value(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '-' ? 62 : c == '_' ? 63 : -1;
-}
-
-static size_t b64url_decode(const char *in, size_t n, unsigned char *out, size_t cap)
-{
-	unsigned acc = 0;
-	size_t i, len = 0;
-	int bits = 0;
-
-	for (i = 0; i < n; i++) {
-		int v = b64url_value((unsigned char)in[i]);
-
-		if (v < 0)
-			return 0;
-		acc = (acc << 6) | (unsigned)v;
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			if (len == cap)
-				return 0;
-			out[len++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return len;
-}
+#include "b64url.h"
 
 static int verify(const char *der_path, const char *tok)
 {
@@ -62,7 +31,7 @@ static int verify(const char *der_path, const char *tok)
 	const char *dot = strrchr(tok, '.');
 	EVP_PKEY *key = NULL;
 	EVP_MD_CTX *ctx = NULL;
-	size_t der_len, sig_len;
+	size_t der_len, sig_len = 0;
 	FILE *f;
 	int ok = 0;
 
@@ -70,8 +39,8 @@ static int verify(const char *der_path, const char *tok)
 		return 0;
 	der_len = fread(der, 1, sizeof(der), f);
 	fclose(f);
-	sig_len = b64url_decode(dot + 1, strlen(dot + 1), sig, sizeof(sig));
-	if (sig_len > 0 && (key = d2i_PUBKEY(NULL, &p, (long)der_len)) != NULL &&
+	if (b64url_decode(dot + 1, strlen(dot + 1), sig, sizeof(sig), &sig_len) == 0 &&
+	    sig_len > 0 && (key = d2i_PUBKEY(NULL, &p, (long)der_len)) != NULL &&
 	    (ctx = EVP_MD_CTX_new()) != NULL &&
 	    EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1)
 		ok = EVP_DigestVerify(ctx, sig, sig_len, (const unsigned char *)tok,

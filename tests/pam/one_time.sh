@@ -1,7 +1,8 @@
 #!/bin/bash
 # One-time tokens and revocation, through real libpam:
 #   one_time = yes: a jti is accepted once, also when 100 logins race with
-#   the same token; no jti, no login; the store is root-only and pruned;
+#   the same token; no jti, no login; the store is root-only; uses recorded
+#   by earlier versions (replay_dir/NAME.jti) are imported and still refused;
 #   revoked_file: jti, sub, "sub before" lines, reloaded on change, and a
 #   malformed list denies.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -43,7 +44,7 @@ expect_eq "$(code <<< "$out")" PAM_AUTH_ERR "one_time: second use refused"
 grep -q "^msg: Token was already used" <<< "$out" && pass "user told it was already used" ||
 	fail "message: $out"
 expect_eq "$(stat -c %a:%U "$T/run/replay")" 700:root "replay dir is 0700 root"
-expect_eq "$(stat -c %a:%U "$T/run/replay/once.jti")" 600:root "replay store is 0600 root"
+expect_eq "$(stat -c %a:%U "$T/run/replay/state.mdb")" 600:root "replay store is 0600 root"
 
 "$PYTHON" - "$T/keys/k1.jwk" "$ISS" > "$T/nojti.jwt" <<'PYEOF'
 import sys, time
@@ -57,13 +58,18 @@ print(t.serialize())
 PYEOF
 expect_eq "$(login "$T/nojti.jwt" | code)" PAM_AUTH_ERR "one_time: a token without jti is refused"
 
-# Expired entries are pruned when the store is next written.
-printf '%020d %064d\n' 1000 7 >> "$T/run/replay/once.jti"
+# Migration: the store file of earlier versions (an expired entry and the
+# use of token m) is imported at the next one-time login, then removed.
+token m
 token b
+printf '%020d %064d\n%020d %s\n' 1000 7 $(( $(date +%s) + 600 )) \
+	"$(printf %s "$(jti_of "$T/m.jwt")" | sha256sum | cut -c1-64)" > "$T/run/replay/once.jti"
+chmod 0600 "$T/run/replay/once.jti"
 expect_eq "$(login "$T/b.jwt" | code)" PAM_SUCCESS "one_time: another token accepted"
-expect_eq "$(grep -c '^00000000000000001000 ' "$T/run/replay/once.jti" || true)" 0 \
-	"expired entry pruned"
-expect_eq "$(wc -l < "$T/run/replay/once.jti")" 2 "store holds the two live entries"
+[ ! -e "$T/run/replay/once.jti" ] && pass "the old store file was imported and removed" ||
+	fail "old store file still there"
+expect_eq "$(login "$T/m.jwt" | code)" PAM_AUTH_ERR "a use recorded by the old store is still refused"
+expect_eq "$(login "$T/b.jwt" | code)" PAM_AUTH_ERR "and so is the token used since"
 
 # 100 logins racing with one fresh token: exactly one gets in.
 token race
