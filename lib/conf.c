@@ -665,6 +665,7 @@ struct jwt_config *jwt_config_parse(const char *text, size_t len, const char *pa
 	for (i = 0; i < cfg->n_issuers; i++)
 		if (check_issuer(&cfg->issuers[i], err, errcap) != 0)
 			goto fail;
+	cfg->cache_dir_named = cfg->cache_dir != NULL;
 	if (cfg->cache_dir == NULL && (cfg->cache_dir = strdup(JWT_DEFAULT_CACHE_DIR)) == NULL) {
 		snprintf(err, errcap, "%s: out of memory", path);
 		goto fail;

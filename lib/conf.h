@@ -80,6 +80,7 @@ struct jwt_issuer {
 struct jwt_config {
 	char *path;
 	char *cache_dir;
+	int cache_dir_named;      /* set in the file, not the default */
 	char *refresh_helper;     /* default SBINDIR/pam-jwt */
 	char *replay_dir;         /* durable state store; default /var/lib/pam_jwt */
 	char *desktop_code_dir;   /* default /run/pam_jwt/desktop */
