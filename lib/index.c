@@ -42,8 +42,9 @@ int index_hash(const char *kind, const char *value, size_t n, unsigned char out[
 }
 
 int index_path(const struct jwt_config *cfg, const struct jwt_issuer *iss, const char *suffix,
-               char *buf, size_t cap)
+               const char *source, char *buf, size_t cap)
 {
+	unsigned char h[32];
 	int n;
 
 	/* Indexes of the administrator's own files (jwks_file, revoked_file)
@@ -51,8 +52,12 @@ int index_path(const struct jwt_config *cfg, const struct jwt_issuer *iss, const
 	 * file of its own into a default directory. */
 	if (!cfg->cache_dir_named && strstr(suffix, "_file") != NULL)
 		return -1;
-	n = snprintf(buf, cap, "%s/%s%s.idx", cfg->cache_dir, iss->name, suffix);
-
+	/* named by the source too: configs sharing a cache_dir and a section
+	 * name must not overwrite each other's index at every login */
+	if (index_hash("source", source, strlen(source), h) != 0)
+		return -1;
+	n = snprintf(buf, cap, "%s/%s%s.%02x%02x%02x%02x%02x%02x.idx", cfg->cache_dir, iss->name,
+	             suffix, h[0], h[1], h[2], h[3], h[4], h[5]);
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 

@@ -2,7 +2,7 @@
  * Lookup indexes of files the module would otherwise parse whole at every
  * login: key sets (by kid) and revocation lists (by jti and sub).
  *
- * An index is a file beside the cache, cache_dir/NAME.SUFFIX.idx: a
+ * An index is a file beside the cache, cache_dir/NAME.SUFFIX.HASH.idx: a
  * 256-byte header stamped with the identity of the source file it was
  * built from (device, inode, size, mtime, ctime), then fixed-size records
  * sorted by the SHA-256 of their key, then a payload area.  A login maps
@@ -45,10 +45,11 @@ void index_stamp_of(const struct stat *st, struct index_stamp *s);
 /* SHA-256 of kind, a NUL, then n bytes of value. */
 int index_hash(const char *kind, const char *value, size_t n, unsigned char out[32]);
 
-/* cache_dir/NAME.SUFFIX.idx; -1 for the index of a local file (SUFFIX
- * ending in "_file") when the config does not name cache_dir. */
+/* cache_dir/NAME.SUFFIX.HASH.idx, HASH naming the source file's path;
+ * -1 for the index of a local file (SUFFIX ending in "_file") when the
+ * config does not name cache_dir. */
 int index_path(const struct jwt_config *cfg, const struct jwt_issuer *iss, const char *suffix,
-               char *buf, size_t cap);
+               const char *source, char *buf, size_t cap);
 
 /* Sort recs and write the index atomically (0644, root).  0, or -1 with why. */
 int index_write(const struct jwt_config *cfg, const char *path, const struct index_stamp *src,

@@ -44,23 +44,24 @@ static int keys_path(const struct jwt_config *cfg, const struct jwt_issuer *iss,
 /* The key set's index: cache_dir/NAME.jwks.idx for fetched keys,
  * NAME.jwks_file.idx for a jwks_file. */
 static int keys_index_path(const struct jwt_config *cfg, const struct jwt_issuer *iss,
-                           char *path, size_t cap)
+                           const char *source, char *path, size_t cap)
 {
-	return index_path(cfg, iss, iss->jwks_file != NULL ? ".jwks_file" : ".jwks", path, cap);
+	return index_path(cfg, iss, iss->jwks_file != NULL ? ".jwks_file" : ".jwks", source, path,
+	                  cap);
 }
 
 /* Index every key of a parsed set by kid (keys without one by position),
  * the payload being each key's own JSON. */
 static int write_index(const struct jwt_config *cfg, const struct jwt_issuer *iss,
-                       const struct index_stamp *stamp, const struct jwks *set, char *why,
-                       size_t whycap)
+                       const char *source, const struct index_stamp *stamp,
+                       const struct jwks *set, char *why, size_t whycap)
 {
 	struct index_rec *recs = calloc(set->n ? set->n : 1, sizeof(*recs));
 	char path[4096], *payload = NULL;
 	size_t i, len = 0, cap = 0;
 	int rc = -1;
 
-	if (recs == NULL || keys_index_path(cfg, iss, path, sizeof(path)) != 0)
+	if (recs == NULL || keys_index_path(cfg, iss, source, path, sizeof(path)) != 0)
 		goto out;
 	for (i = 0; i < set->n; i++) {
 		const char *json = json_object_to_json_string_ext(set->keys[i].obj,
@@ -116,7 +117,7 @@ static int parse_whole(const struct jwt_config *cfg, const struct jwt_issuer *is
 	}
 	/* the next login looks its key up instead (no index: the same as before) */
 	if (geteuid() == 0)
-		(void)write_index(cfg, iss, stamp, set, err, sizeof(err));
+		(void)write_index(cfg, iss, path, stamp, set, err, sizeof(err));
 	rc = 0;
 out:
 	free(text);
@@ -126,15 +127,15 @@ out:
 /* The keys named kid, from a fresh index: 1 found in the index (set holds
  * them, maybe none), 0 no usable index. */
 static int from_index(const struct jwt_config *cfg, const struct jwt_issuer *iss,
-                      const struct index_stamp *stamp, const char *kid, struct jwks *set,
-                      size_t *total)
+                      const char *source, const struct index_stamp *stamp, const char *kid,
+                      struct jwks *set, size_t *total)
 {
 	struct index_map m;
 	unsigned char h[32];
 	char path[4096], err[256];
 	size_t first, n, i;
 
-	if (keys_index_path(cfg, iss, path, sizeof(path)) != 0 ||
+	if (keys_index_path(cfg, iss, source, path, sizeof(path)) != 0 ||
 	    index_open(path, stamp, &m, err, sizeof(err)) != 1)
 		return 0;
 	if (index_hash("kid", kid, strlen(kid), h) != 0 ||
@@ -181,7 +182,7 @@ int keys_load_for(const struct jwt_config *cfg, const struct jwt_issuer *iss, ti
 	}
 	index_stamp_of(&st, &stamp);
 	if (kid != NULL && strlen(kid) < sizeof(set->keys[0].kid) &&
-	    from_index(cfg, iss, &stamp, kid, set, total)) {
+	    from_index(cfg, iss, path, &stamp, kid, set, total)) {
 		rc = 0;
 		goto out;
 	}

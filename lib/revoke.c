@@ -228,7 +228,7 @@ static int check_list(const struct jwt_config *cfg, const struct jwt_issuer *iss
 		return -1;
 	}
 	index_stamp_of(&st, &stamp);
-	have_idx = index_path(cfg, iss, suffix, idx, sizeof(idx)) == 0;
+	have_idx = index_path(cfg, iss, suffix, path, idx, sizeof(idx)) == 0;
 	/* an index is built only from a list that validated: fresh means clean */
 	if (seen != NULL && have_idx && index_open(idx, &stamp, &m, why, whycap) == 1) {
 		r = lookup(&m, seen, what, whatcap);

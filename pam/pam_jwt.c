@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,9 @@
 #include "refresh.h"
 #include "replay.h"
 #include "setcred.h"
+
+#include <json-c/json.h>
+#include <lmdb.h>
 
 /* Longest answer the OpenSSH client sends to a prompt. */
 #define CLIENT_ANSWER_MAX 1023
@@ -63,6 +67,27 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct op
 		}
 	}
 	return 0;
+}
+
+/*
+ * libpam loads the module at every pam_start and unloads it at pam_end.
+ * Its own libraries (json-c, LMDB) are kept once loaded, so a process that
+ * runs many transactions (xrdp-sesman, screen lockers) does not map and
+ * relocate them again each time; the module itself still loads anew, so
+ * its per-process state (setcred.c's loader pid) stays that of pam_start.
+ */
+static void pin(const void *sym)
+{
+	Dl_info di;
+
+	if (dladdr(sym, &di) != 0 && di.dli_fname != NULL)
+		(void)dlopen(di.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
+__attribute__((constructor)) static void pin_libraries(void)
+{
+	pin((const void *)json_object_put);
+	pin((const void *)mdb_env_open);
 }
 
 static void log_to_syslog(void *ctx, int level, const char *msg)

@@ -114,7 +114,7 @@ expect_eq "$(login2 "$T/r.jwt")" PAM_SUCCESS "revocation list without this token
 printf 'jti %s\n' "$jti" >> "$T/revoked"
 out=$(login "$T/r.jwt")
 expect_eq "$(code <<< "$out")" PAM_AUTH_ERR "jti revoked: refused (list reloaded on change)"
-[ -s "$T/cache/once.revoked_file.idx" ] && pass "the list was indexed in cache_dir" ||
+ls "$T"/cache/once.revoked_file.*.idx > /dev/null 2>&1 && pass "the list was indexed in cache_dir" ||
 	fail "no index of the revocation list"
 expect_eq "$(login "$T/r.jwt" | code)" PAM_AUTH_ERR "jti revoked: refused again, through the index"
 grep -q "^msg: Token has been revoked" <<< "$out" && pass "user told it was revoked" ||
@@ -145,7 +145,7 @@ conf
 rm -f "$T/revoked"
 token i1
 expect_eq "$(login "$T/i1.jwt" | code)" PAM_SUCCESS "k1 token accepted"
-[ -s "$T/cache/once.jwks_file.idx" ] && pass "the key set was indexed in cache_dir" ||
+ls "$T"/cache/once.jwks_file.*.idx > /dev/null 2>&1 && pass "the key set was indexed in cache_dir" ||
 	fail "no index of the key set"
 expect_eq "$(login "$T/i1.jwt" | code)" PAM_SUCCESS "k1 token accepted through the index"
 $KEYS gen "$T/keys" k2
