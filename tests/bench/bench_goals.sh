@@ -1,5 +1,5 @@
 #!/bin/bash
-# Table 1 of `make bench`: what a login costs on a busy host against what it
+# Table 0 of `make bench`: what a login costs on a busy host against what it
 # costs on an idle one, and against a floor module, each figure beside its
 # goal (issue 19).  Through the real libpam, in one run:
 #
@@ -90,18 +90,18 @@ fi
 RS=$T/RS256.jwt
 M=mint:$T
 echo
-echo "1. Goals (issue 19): all transactions through libpam; state in $T"
+echo "0. Goals (issue 19): all transactions through libpam; state in $T"
 "$BENCH" --fresh --no-rates --results "$R" --tag fresh: "$T/pam.d" floor:nobody:"$RS" \
-	jwt:nobody:"$RS" | sed 's/^2\. /1a. /'
+	jwt:nobody:"$RS" | sed 's/^2\. /0a. /'
 "$BENCH" --whole --no-rates --abandon 3000 --results "$R" "$T/pam.d" \
-	floor:nobody:"$RS" jwt:nobody:"$RS" | sed 's/^2\. /1b. /'
+	floor:nobody:"$RS" jwt:nobody:"$RS" | sed 's/^2\. /0b. /'
 "$BENCH" --whole --no-rates --results "$R" --tag scale: "$T/pam.d" jwt:nobody:"$RS" \
 	k1000:nobody:"$RS" rev1:nobody:"$RS" rev50k:nobody:"$RS" mint:nobody:"$M" \
-	once:nobody:"$M" once50k:nobody:"$M" | sed 's/^2\. /1c. /'
+	once:nobody:"$M" once50k:nobody:"$M" | sed 's/^2\. /0c. /'
 "$BENCH" --whole --wall --no-rates --results "$R" --tag wall: "$T/pam.d" mint:nobody:"$M" \
-	once:nobody:"$M" | sed 's/^2\. /1d. /'
+	once:nobody:"$M" | sed 's/^2\. /0d. /'
 echo
-echo "1e. Whole transactions per second, N processes in parallel: see the goals"
+echo "0e. Whole transactions per second, N processes in parallel: see the goals"
 "$BENCH" --whole --results "$R" --tag rate: "$T/pam.d" jwt:nobody:"$RS" |
 	sed -n '/^| N/,$p'
 
@@ -135,7 +135,7 @@ def row(what, value, goal, ok, ir=nan):
           f"{'yes' if ok else 'NO'} |")
 
 
-print("\n1. Goals side by side (time: ratio of the medians of interleaved rounds, CPU "
+print("\n0. Goals side by side (time: ratio of the medians of interleaved rounds, CPU "
       "time unless said; Ir: the same ratio in callgrind instructions per login)\n")
 print("| figure | time | Ir | goal | met |\n|---|---:|---:|---|---|")
 f = q("fresh:jwt", "fresh:floor")
