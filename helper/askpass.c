@@ -5,7 +5,7 @@
  * longer token is sent in parts: "Token: " gets the first 1023 characters,
  * each "Token (continued): " the next ones (pam_jwt joins them).  ssh runs
  * us once per prompt; the position is kept in a small per-connection state
- * file (never the token itself).
+ * file (never the token itself) in a private directory (state_dir).
  *
  *   SSH_ASKPASS="pam-jwt askpass" SSH_ASKPASS_REQUIRE=force \
  *   PAM_JWT_TOKEN_FILE=~/.cache/token ssh -o PreferredAuthentications=keyboard-interactive host
@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,22 +69,67 @@ static char *load_token(size_t *len)
 	return buf;
 }
 
-/* Per-connection offset: ssh is our parent for every prompt of one login. */
-static int state_fd(void)
+/*
+ * The private state directory: $XDG_RUNTIME_DIR/pam-jwt, else
+ * $HOME/.cache/pam-jwt (HOME from the environment, else the password
+ * database).  Made 0700 if missing, then opened without following a
+ * symlink and used only if it is a directory of ours that nobody else can
+ * enter: never a name in a shared directory that someone else could take
+ * first.  Returns its descriptor, or -1 (said why).
+ */
+static int state_dir(void)
 {
-	const char *dir = getenv("XDG_RUNTIME_DIR");
-	char path[512];
+	const char *run = getenv("XDG_RUNTIME_DIR"), *home = getenv("HOME");
+	char path[4096];
 	struct stat st;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/pam-jwt-askpass.%u.%d",
-	         dir != NULL && dir[0] == '/' ? dir : "/tmp", (unsigned)getuid(), (int)getppid());
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (run != NULL && run[0] == '/') {
+		snprintf(path, sizeof(path), "%s/pam-jwt", run);
+	} else {
+		struct passwd *pw;
+
+		if ((home == NULL || home[0] != '/') && (pw = getpwuid(getuid())) != NULL)
+			home = pw->pw_dir;
+		if (home == NULL || home[0] != '/') {
+			fprintf(stderr, "%s askpass: no XDG_RUNTIME_DIR and no home directory for "
+			        "the state file\n", progname);
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/.cache", home);
+		(void)mkdir(path, 0700);
+		snprintf(path, sizeof(path), "%s/.cache/pam-jwt", home);
+	}
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "%s askpass: cannot create %s: %s\n", progname, path, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 077) != 0) {
+		fprintf(stderr, "%s askpass: unsafe state directory %s (%s): it must be a "
+		        "directory of yours, mode 0700, not a symlink\n", progname, path,
+		        fd < 0 ? strerror(errno) : "owner or mode");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Per-connection offset: ssh is our parent for every prompt of one login. */
+static int state_fd(int dir, char *name, size_t cap)
+{
+	struct stat st;
+	int fd;
+
+	snprintf(name, cap, "askpass.%d", (int)getppid());
+	fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || fstat(fd, &st) != 0 || st.st_uid != getuid() || !S_ISREG(st.st_mode) ||
 	    (st.st_mode & 077) != 0) {
 		if (fd >= 0)
 			close(fd);
-		fprintf(stderr, "%s askpass: unsafe state file %s\n", progname, path);
+		fprintf(stderr, "%s askpass: unsafe state file %s\n", progname, name);
 		return -1;
 	}
 	return fd;
@@ -112,7 +158,8 @@ int cmd_askpass(int argc, char **argv)
 	char *tok;
 	size_t len = 0, n;
 	long off;
-	int fd, rc = 1;
+	int fd, dir = -1, rc = 1;
+	char name[64];
 
 	/* The device flow's first prompt takes a token too; its second prompt
 	 * ("Press Enter once you have signed in") is for a human. */
@@ -125,7 +172,7 @@ int cmd_askpass(int argc, char **argv)
 	}
 	if ((tok = load_token(&len)) == NULL)
 		return EXIT_USAGE;
-	if ((fd = state_fd()) < 0)
+	if ((dir = state_dir()) < 0 || (fd = state_fd(dir, name, sizeof(name))) < 0)
 		goto out;
 	off = ends_with(prompt, "Token (continued): ") ? read_offset(fd) : 0;
 	if (off < 0 || (size_t)off > len)
@@ -137,10 +184,15 @@ int cmd_askpass(int argc, char **argv)
 		        progname, len, PART_MAX);
 	fwrite(tok + off, 1, n, stdout);
 	putchar('\n');
-	write_offset(fd, off + (long)n);
+	if (n == PART_MAX)
+		write_offset(fd, off + (long)n);
+	else
+		(void)unlinkat(dir, name, 0); /* a short part is the last: nothing follows */
 	close(fd);
 	rc = fflush(stdout) == 0 ? 0 : 1;
 out:
+	if (dir >= 0)
+		close(dir);
 	explicit_bzero(tok, len);
 	free(tok);
 	return rc;

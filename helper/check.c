@@ -12,6 +12,7 @@
 #include "cmds.h"
 #include "conf.h"
 #include "jwt.h"
+#include "text.h"
 
 /* Enough to see (and refuse) an oversized token rather than cut it. */
 #define READ_MAX (JWT_MAX_TOKEN * 16)
@@ -21,7 +22,7 @@ static void print_step(void *ctx, int level, const char *msg)
 	static const char *const tag[] = { "error", "warning", "info", "step" };
 
 	(void)ctx;
-	printf("  %-7s %s\n", tag[level & 3], msg);
+	jwt_print_line(stdout, "  %-7s %s\n", tag[level & 3], msg);
 }
 
 static char *read_token(FILE *f, size_t *len)
@@ -69,7 +70,8 @@ int cmd_check(int argc, char **argv)
 			errno = 0;
 			now = (time_t)strtoll(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || end == optarg || now < 0) {
-				fprintf(stderr, "%s check: --at wants seconds since 1970\n", progname);
+				jwt_print_line(stderr, "%s check: --at wants seconds since 1970\n",
+				               progname);
 				return EXIT_USAGE;
 			}
 			break;
@@ -85,7 +87,7 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1) {
-		fprintf(stderr, "%s check: one token at most\n", progname);
+		jwt_print_line(stderr, "%s check: one token at most\n", progname);
 		return EXIT_USAGE;
 	}
 	if (optind < argc && strcmp(argv[optind], "-") != 0) {
@@ -95,28 +97,29 @@ int cmd_check(int argc, char **argv)
 		tok = read_token(stdin, &len);
 	}
 	if (tok == NULL) {
-		fprintf(stderr, "%s check: out of memory\n", progname);
+		jwt_print_line(stderr, "%s check: out of memory\n", progname);
 		return EXIT_USAGE;
 	}
 	/* A pasted token usually ends in a newline; whitespace is never part of it. */
 	while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == '\r' || tok[len - 1] == ' '))
 		tok[--len] = '\0';
 	if ((cfg = jwt_config_load(path, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "%s check: %s\n", progname, err);
+		jwt_print_line(stderr, "%s check: %s\n", progname, err);
 		goto out;
 	}
 	log.debug = !quiet;
 	if (!quiet)
-		printf("checking a %zu-character credential against %s%s%s\n", len, path,
-		       user != NULL ? " for user " : "", user != NULL ? user : "");
+		jwt_print_line(stdout, "checking a %zu-character credential against %s%s%s\n", len,
+		               path, user != NULL ? " for user " : "", user != NULL ? user : "");
 	jwt_verify(cfg, tok, len, user, now, quiet ? NULL : &log, NULL, &res);
 	if (res.verdict == JWT_OK) {
-		printf("ACCEPTED: user %s, issuer %s, kid \"%s\", %s%s%s\n", res.user,
-		       res.issuer_name, res.kid, res.alg, res.groups[0] ? ", local groups: " : "",
-		       res.groups);
+		jwt_print_line(stdout, "ACCEPTED: user %s, issuer %s, kid \"%s\", %s%s%s\n",
+		               res.user, res.issuer_name, res.kid, res.alg,
+		               res.groups[0] ? ", local groups: " : "", res.groups);
 		rc = 0;
 	} else {
-		printf("REJECTED (%s): %s\n", jwt_verdict_name(res.verdict), res.reason);
+		jwt_print_line(stdout, "REJECTED (%s): %s\n", jwt_verdict_name(res.verdict),
+		               res.reason);
 		rc = res.verdict == JWT_CONFIG ? EXIT_USAGE : EXIT_REJECTED;
 	}
 out:

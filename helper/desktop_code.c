@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -39,25 +40,64 @@
 #include "jwt.h"
 #include "log.h"
 #include "replay.h"
+#include "text.h"
+#include "safefile.h"
 
 #define DEFAULT_SOCKET "/run/pam_jwt-desktop.sock"
-#define IO_TIMEOUT_MS 20000
 #define REPLY_MAX 512
 
-/* Up to max + 1 bytes (so "too long" shows), waiting at most timeout_ms
- * for each read (-1: a person typing or pasting takes as long as it takes). */
-static char *read_all(int fd, size_t max, int timeout_ms, size_t *len)
+/*
+ * What one local user can hold of the root service (the socket unit adds
+ * MaxConnections= for everyone together): each connection gets
+ * SERVE_DEADLINE_MS from its start to deliver the whole token (the client
+ * reads it before connecting, so an honest one needs milliseconds), the
+ * process ends after SERVE_HARD_LIMIT_S whatever it is doing (only a
+ * starved machine gets near it), and a uid has at most CALLER_SLOTS
+ * connections served at once; more are answered at once with a one-line
+ * refusal.
+ */
+#define SERVE_DEADLINE_MS 2000
+#define SERVE_HARD_LIMIT_S 5
+#define CALLER_SLOTS 4
+/* The client: how long it waits for the answer, and for how long it tries
+ * again when the service closed without one (socket full). */
+#define CLIENT_REPLY_MS 10000
+#define CLIENT_RETRY_MS 5000
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Up to max + 1 bytes (so "too long" shows) until end of file, or until
+ * the deadline (a now_ms() value; -1: none, a person typing or pasting
+ * takes as long as it takes), which sets *late. */
+static char *read_all(int fd, size_t max, long long deadline, size_t *len, int *late)
 {
 	char *buf = malloc(max + 1);
 	size_t n = 0;
 
+	*late = 0;
 	if (buf == NULL)
 		return NULL;
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
+		long long left = deadline < 0 ? -1 : deadline - now_ms();
 		ssize_t r;
 
-		if (poll(&p, 1, timeout_ms) <= 0)
+		if (deadline >= 0 && left <= 0) {
+			*late = 1;
+			break;
+		}
+		r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			*late = 1;
+		if (r <= 0)
 			break;
 		r = read(fd, buf + n, max + 1 - n);
 		if (r < 0 && errno == EINTR)
@@ -105,16 +145,6 @@ static void log_sink(void *ctx, int level, const char *msg)
 		syslog(LOG_AUTHPRIV | prio[level & 3], "%s", msg);
 }
 
-static const struct jwt_issuer *find_issuer(const struct jwt_config *cfg, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n_issuers; i++)
-		if (strcmp(cfg->issuers[i].name, name) == 0)
-			return &cfg->issuers[i];
-	return NULL;
-}
-
 static void reply_error(const char *why)
 {
 	char line[REPLY_MAX];
@@ -123,6 +153,31 @@ static void reply_error(const char *why)
 	if (n > 0)
 		(void)write_all(1, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	explicit_bzero(line, sizeof(line));
+}
+
+/*
+ * At most CALLER_SLOTS connections of one uid served at once: slot files
+ * DIR/.callers/UID.N (DIR: desktop_code_dir), each flock-held by the
+ * --serve process that took it until that process ends.  The kernel drops
+ * the lock however the process ends (SIGKILL included), so no count leaks.
+ * Returns the held descriptor, -2 when every slot is taken, -1 (why) when
+ * the directory cannot be used.
+ */
+static int caller_slot(const struct jwt_config *cfg, uid_t uid, char *why, size_t whycap)
+{
+	const char *store = cfg->desktop_code_dir != NULL ? cfg->desktop_code_dir :
+	                    DCODE_DEFAULT_DIR;
+	char dir[4200], path[4300];
+	int i, fd = -2;
+
+	snprintf(dir, sizeof(dir), "%s/.callers", store);
+	if (make_private_dir(store, why, whycap) != 0 || make_private_dir(dir, why, whycap) != 0)
+		return -1;
+	for (i = 0; i < CALLER_SLOTS && fd == -2; i++) {
+		snprintf(path, sizeof(path), "%s/%u.%d", dir, (unsigned)uid, i);
+		fd = lock_file(path, 0, NULL, why, whycap);
+	}
+	return fd;
 }
 
 static int serve(const char *config)
@@ -138,10 +193,13 @@ static int serve(const char *config)
 	char pwbuf[4096], err[512], why[256] = "", code[DCODE_TEXT_LEN + 1] = "", audit[4096];
 	char *tok = NULL, line[REPLY_MAX];
 	size_t len = 0;
+	long long deadline = now_ms() + SERVE_DEADLINE_MS;
 	time_t now;
-	int rc = EXIT_REJECTED;
+	int rc = EXIT_REJECTED, slot = -1, late = 0;
 
-	alarm(60); /* a stuck client never holds a root process for long */
+	/* Whatever blocks (a client, a lock, the name service), the process
+	 * and its caller slot are gone after this: SIGALRM ends it. */
+	alarm(SERVE_HARD_LIMIT_S);
 	if (res == NULL)
 		return EXIT_REJECTED;
 	if (geteuid() != 0) {
@@ -155,32 +213,55 @@ static int serve(const char *config)
 		free(res);
 		return EXIT_USAGE;
 	}
-	if (getpwuid_r(cred.uid, &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 || pwp == NULL) {
-		snprintf(why, sizeof(why), "caller uid %u has no user name", (unsigned)cred.uid);
-		res->verdict = JWT_USER_UNKNOWN;
-		goto done;
-	}
-	tok = read_all(0, JWT_MAX_TOKEN, IO_TIMEOUT_MS, &len);
-	if (tok == NULL) {
-		res->verdict = JWT_INTERNAL;
-		snprintf(why, sizeof(why), "out of memory");
-		goto done;
-	}
-	trim(tok, &len);
-	now = time(NULL);
 	if ((cfg = jwt_config_load(config, err, sizeof(err))) == NULL) {
 		syslog(LOG_AUTHPRIV | LOG_ERR, "%s", err);
 		res->verdict = JWT_CONFIG;
 		snprintf(why, sizeof(why), "configuration error");
 		goto done;
 	}
+	if ((slot = caller_slot(cfg, cred.uid, why, sizeof(why))) == -1) {
+		syslog(LOG_AUTHPRIV | LOG_ERR, "desktop-code: %s", why);
+		res->verdict = JWT_INTERNAL;
+		snprintf(why, sizeof(why), "the code store cannot be used");
+		goto done;
+	}
+	if (slot < 0) {
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "desktop-code: uid %u pid %d: %d requests of "
+		       "this uid already being served, refused", (unsigned)cred.uid, (int)cred.pid,
+		       CALLER_SLOTS);
+		snprintf(line, sizeof(line), "busy: %d requests of uid %u are already being served; "
+		         "try again in a few seconds", CALLER_SLOTS, (unsigned)cred.uid);
+		reply_error(line);
+		goto out;
+	}
+	if (getpwuid_r(cred.uid, &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 || pwp == NULL) {
+		snprintf(why, sizeof(why), "caller uid %u has no user name", (unsigned)cred.uid);
+		res->verdict = JWT_USER_UNKNOWN;
+		goto done;
+	}
+	tok = read_all(0, JWT_MAX_TOKEN, deadline, &len, &late);
+	if (tok == NULL) {
+		res->verdict = JWT_INTERNAL;
+		snprintf(why, sizeof(why), "out of memory");
+		goto done;
+	}
+	if (late) {
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "desktop-code: uid %u pid %d: no whole token "
+		       "within %d ms, closed", (unsigned)cred.uid, (int)cred.pid, SERVE_DEADLINE_MS);
+		snprintf(line, sizeof(line), "timeout: the whole token must arrive within %d ms "
+		         "of connecting", SERVE_DEADLINE_MS);
+		reply_error(line);
+		goto out;
+	}
+	trim(tok, &len);
+	now = time(NULL);
 	/* Exactly the module's check, with the caller as the PAM user: the code
 	 * can only ever be for the person who asked for it. */
 	if (jwt_verify(cfg, tok, len, pw.pw_name, now, &log, NULL, res) != JWT_OK) {
 		snprintf(why, sizeof(why), "%s", res->reason);
 		goto done;
 	}
-	if ((iss = find_issuer(cfg, res->issuer_name)) == NULL || !iss->desktop_codes) {
+	if ((iss = jwt_config_issuer(cfg, res->issuer_name)) == NULL || !iss->desktop_codes) {
 		snprintf(why, sizeof(why), "[issuer %s] does not allow desktop codes "
 		         "(desktop_codes = yes)", res->issuer_name);
 		res->verdict = JWT_CLAIM_MISMATCH;
@@ -195,7 +276,7 @@ static int serve(const char *config)
 			goto done;
 		}
 	}
-	if (dcode_mint(cfg, iss, res, now, code, &rec, why, sizeof(why)) != 0) {
+	if (dcode_mint(cfg, iss, res, tok, len, now, code, &rec, why, sizeof(why)) != 0) {
 		res->verdict = JWT_INTERNAL;
 		goto done;
 	}
@@ -239,6 +320,8 @@ out:
 	explicit_bzero(res, sizeof(*res));
 	free(res);
 	jwt_config_free(cfg);
+	if (slot >= 0)
+		close(slot);
 	return rc;
 }
 
@@ -272,8 +355,12 @@ static char *device_token(const char *config, const char *issuer, size_t *len)
 	if ((pid = fork()) < 0)
 		goto out;
 	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
+		/* copies above 2 first: with our 0 or 1 closed a pipe end may
+		 * sit there, and dup2 onto itself would keep its close-on-exec */
+		int i0 = fcntl(in[0], F_DUPFD_CLOEXEC, 3), o1 = fcntl(out[1], F_DUPFD_CLOEXEC, 3);
+
+		if (i0 < 0 || o1 < 0 || dup2(i0, 0) != 0 || dup2(o1, 1) != 1)
+			_exit(126);
 		execl(helper, "pam-jwt", "device", "--config", config, "--issuer", issuer,
 		      (char *)NULL);
 		_exit(127);
@@ -286,18 +373,19 @@ static char *device_token(const char *config, const char *issuer, size_t *len)
 	out[0] = -1;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		line[strcspn(line, "\n")] = '\0';
+		/* the helper quotes the provider: every line cleaned, but a QR line */
 		if (strncmp(line, "uri ", 4) == 0)
-			fprintf(stderr, "Open %s\n", line + 4);
+			jwt_print_line(stderr, "Open %s\n", line + 4);
 		else if (strncmp(line, "complete ", 9) == 0)
-			fprintf(stderr, "  (or %s)\n", line + 9);
+			jwt_print_line(stderr, "  (or %s)\n", line + 9);
 		else if (strncmp(line, "code ", 5) == 0)
-			fprintf(stderr, "and enter the code %s\n", line + 5);
-		else if (strncmp(line, "qr ", 3) == 0)
+			jwt_print_line(stderr, "and enter the code %s\n", line + 5);
+		else if (strncmp(line, "qr ", 3) == 0 && jwt_qr_line_ok(line + 3))
 			fprintf(stderr, "%s\n", line + 3);
 		else if (strncmp(line, "ready", 5) == 0)
 			fprintf(stderr, "Waiting for the sign-in...\n");
 		else if (strncmp(line, "error ", 6) == 0) {
-			fprintf(stderr, "%s desktop-code: device flow: %s\n", progname, line + 6);
+			jwt_print_line(stderr, "%s desktop-code: device flow: %s\n", progname, line + 6);
 			break;
 		} else if (strncmp(line, "token ", 6) == 0) {
 			char *end;
@@ -324,7 +412,8 @@ reap:
 	}
 	if (f != NULL)
 		fclose(f);
-	(void)waitpid(pid, &status, 0);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 out:
 	for (n = 0; n < 2; n++) {
 		if (out[n] >= 0)
@@ -335,6 +424,47 @@ out:
 	return tok;
 }
 
+/*
+ * One exchange with the service: the whole token (already read: the service
+ * gives a connection SERVE_DEADLINE_MS), then its one-line answer.  NULL
+ * after saying why on stderr, or with *again set when the service closed
+ * without a word or its queue was full (the socket's MaxConnections=):
+ * worth another try.
+ */
+static char *ask_service(const struct sockaddr_un *sa, const char *tok, size_t len,
+                         size_t *rlen, int *again)
+{
+	char *rep = NULL;
+	int fd, late = 0, sent;
+
+	*again = 0;
+	*rlen = 0;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0) {
+		if (!(*again = errno == EAGAIN))
+			fprintf(stderr, "%s desktop-code: %s: %s (is pam-jwt-desktop-code.socket "
+			        "running?)\n", progname, sa->sun_path, strerror(errno));
+		goto out;
+	}
+	/* A refusal may come before the service read anything: read it anyway. */
+	sent = write_all(fd, tok, len) == 0 && shutdown(fd, SHUT_WR) == 0;
+	if (!sent && errno != EPIPE && errno != ECONNRESET) {
+		fprintf(stderr, "%s desktop-code: sending the token: %s\n", progname,
+		        strerror(errno));
+		goto out;
+	}
+	rep = read_all(fd, REPLY_MAX, now_ms() + CLIENT_REPLY_MS, rlen, &late);
+	if (rep != NULL && *rlen == 0 && !late) {
+		free(rep);
+		rep = NULL;
+		*again = 1;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return rep;
+}
+
 static int request(const char *sock, const char *file, const char *config,
                    const char *device, int quiet)
 {
@@ -342,7 +472,8 @@ static int request(const char *sock, const char *file, const char *config,
 	FILE *in = stdin;
 	char *tok = NULL, *rep = NULL, *code, *exp, *user, *save = NULL;
 	size_t len = 0, rlen = 0;
-	int fd = -1, rc = EXIT_REJECTED;
+	long long give_up;
+	int rc = EXIT_REJECTED, late = 0, again;
 
 	if (strlen(sock) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "%s desktop-code: socket path too long\n", progname);
@@ -353,13 +484,13 @@ static int request(const char *sock, const char *file, const char *config,
 		tok = device_token(config, device, &len);
 	} else {
 		if (file != NULL && strcmp(file, "-") != 0 && (in = fopen(file, "re")) == NULL) {
-			fprintf(stderr, "%s desktop-code: %s: %s\n", progname, file,
-			        strerror(errno));
+			jwt_print_line(stderr, "%s desktop-code: %s: %s\n", progname, file,
+			               strerror(errno));
 			return EXIT_USAGE;
 		}
 		if (isatty(fileno(in)) && !quiet)
 			fprintf(stderr, "Paste the token, then press Enter and Ctrl-D:\n");
-		tok = read_all(fileno(in), JWT_MAX_TOKEN, -1, &len);
+		tok = read_all(fileno(in), JWT_MAX_TOKEN, -1, &len, &late);
 		if (in != stdin)
 			fclose(in);
 	}
@@ -371,19 +502,19 @@ static int request(const char *sock, const char *file, const char *config,
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		fprintf(stderr, "%s desktop-code: %s: %s (is pam-jwt-desktop-code.socket "
-		        "running?)\n", progname, sock, strerror(errno));
+	/* Everything is read before the first connection: a token on a slow
+	 * pipe or terminal never holds one of the service's connections. */
+	signal(SIGPIPE, SIG_IGN); /* a service that hung up is an error, not a kill */
+	give_up = now_ms() + CLIENT_RETRY_MS;
+	while ((rep = ask_service(&sa, tok, len, &rlen, &again)) == NULL && again &&
+	       now_ms() < give_up)
+		poll(NULL, 0, 200);
+	if (rep == NULL) {
+		if (again)
+			fprintf(stderr, "%s desktop-code: refused: no answer from the service\n",
+			        progname);
 		goto out;
 	}
-	if (write_all(fd, tok, len) != 0 || shutdown(fd, SHUT_WR) != 0) {
-		fprintf(stderr, "%s desktop-code: sending the token: %s\n", progname,
-		        strerror(errno));
-		goto out;
-	}
-	if ((rep = read_all(fd, REPLY_MAX, IO_TIMEOUT_MS * 4, &rlen)) == NULL)
-		goto out;
 	if (strncmp(rep, "ok ", 3) == 0 && (code = strtok_r(rep + 3, " \n", &save)) != NULL &&
 	    (exp = strtok_r(NULL, " \n", &save)) != NULL &&
 	    (user = strtok_r(NULL, " \n", &save)) != NULL) {
@@ -394,20 +525,18 @@ static int request(const char *sock, const char *file, const char *config,
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 		if (!quiet)
-			fprintf(stderr, "Desktop code for %s, one login, valid until %s "
-			        "(%lld s). Type it as the RDP password:\n", user, when,
-			        (long long)(t - time(NULL)));
+			jwt_print_line(stderr, "Desktop code for %s, one login, valid until %s "
+			               "(%lld s). Type it as the RDP password:\n", user, when,
+			               (long long)(t - time(NULL)));
 		printf("%s\n", code);
 		fflush(stdout);
 		rc = 0;
 	} else {
 		rep[strcspn(rep, "\n")] = '\0';
-		fprintf(stderr, "%s desktop-code: refused: %s\n", progname,
-		        strncmp(rep, "error ", 6) == 0 ? rep + 6 : "no answer from the service");
+		jwt_print_line(stderr, "%s desktop-code: refused: %s\n", progname,
+		               strncmp(rep, "error ", 6) == 0 ? rep + 6 : "no answer from the service");
 	}
 out:
-	if (fd >= 0)
-		close(fd);
 	if (tok != NULL) {
 		explicit_bzero(tok, len);
 		free(tok);
@@ -430,8 +559,8 @@ static void print_record(void *ctx, const struct dcode_record *r, int fails, int
 	(void)ctx;
 	if (r == NULL) {
 		if (fails > 0 || locked)
-			printf("%-12s %-16s %-7s %-20s %-20s %-10s failures=%d%s\n", "?", "-", "-", "-",
-			       "-", "-", fails, locked ? " LOCKED" : "");
+			jwt_print_line(stdout, "%-12s %-16s %-7s %-20s %-20s %-10s failures=%d%s\n",
+			               "?", "-", "-", "-", "-", "-", fails, locked ? " THROTTLED" : "");
 		return;
 	}
 	t = (time_t)r->minted;
@@ -440,11 +569,12 @@ static void print_record(void *ctx, const struct dcode_record *r, int fails, int
 	t = (time_t)r->expires;
 	gmtime_r(&t, &tm);
 	strftime(e, sizeof(e), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("%-12s %-16s %-7s %-20s %-20s %-10s sub=%s jti=%s kid=%s groups=\"%s\" "
-	       "failures=%d%s\n", r->user, r->id,
-	       strcmp(r->state, "live") == 0 && r->expires <= time(NULL) ? "expired" : r->state,
-	       m, e, r->issuer_name, r->sub, r->jti, r->kid, r->groups, fails,
-	       locked ? " LOCKED" : "");
+	/* the store is a file: its fields go out cleaned */
+	jwt_print_line(stdout, "%-12s %-16s %-7s %-20s %-20s %-10s sub=%s jti=%s kid=%s "
+	               "groups=\"%s\" failures=%d%s\n", r->user, r->id,
+	               strcmp(r->state, "live") == 0 && r->expires <= time(NULL) ? "expired"
+	               : r->state, m, e, r->issuer_name, r->sub, r->jti, r->kid, r->groups, fails,
+	               locked ? " THROTTLED" : "");
 }
 
 static int admin(const char *config, int list, const char *user, const char *id)

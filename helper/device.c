@@ -583,7 +583,6 @@ int cmd_device(int argc, char **argv)
 	const struct jwt_issuer *iss = NULL;
 	struct jwt_config *cfg;
 	char err[512];
-	size_t i;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "c:i:h", longopts, NULL)) != -1) {
@@ -608,9 +607,7 @@ int cmd_device(int argc, char **argv)
 		result("config", "%s", err);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < cfg->n_issuers; i++)
-		if (strcmp(cfg->issuers[i].name, name) == 0)
-			iss = &cfg->issuers[i];
+	iss = jwt_config_issuer(cfg, name);
 	if (iss == NULL || !iss->device_flow) {
 		result("config", "[issuer %.64s] does not set device_flow = yes", name);
 		jwt_config_free(cfg);

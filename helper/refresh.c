@@ -38,6 +38,7 @@
 #include "jwk.h"
 #include "keys.h"
 #include "revoke.h"
+#include "text.h"
 #include "safefile.h"
 
 #ifdef HAVE_CURL
@@ -71,7 +72,7 @@ static void say(const struct run *r, const char *fmt, ...)
 	if (r->quiet)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	jwt_vprint_line(stdout, fmt, ap); /* it quotes what the provider sent */
 	va_end(ap);
 	fflush(stdout);
 }
@@ -261,7 +262,7 @@ static void cache_endpoints(const struct jwt_config *cfg, const struct jwt_issue
 			used += (size_t)snprintf(text + used, sizeof(text) - used, "%s %s\n", names[i], v);
 	}
 	if (used > 0 && write_atomic(cfg->cache_dir, path, text, used, 0644, why, sizeof(why)) != 0)
-		fprintf(stderr, "%s: issuer %s: %s\n", progname, iss->name, why);
+		jwt_print_line(stderr, "%s: issuer %s: %s\n", progname, iss->name, why);
 }
 
 /* Discovery: the document must name our issuer exactly and an https jwks_uri. */
@@ -363,8 +364,9 @@ static char *usable_keys(const struct jwt_issuer *iss, const char *body,
 		memset(&k, 0, sizeof(k));
 		if (jwk_import(obj, &k) != 0 || k.pkey == NULL) {
 			jwt_sanitize(kid, sizeof(kid), k.kid, strlen(k.kid));
-			fprintf(stderr, "%s: issuer %s: key %zu (kid \"%s\") dropped: %s\n", progname,
-			        iss->name, i, kid[0] ? kid : "-", k.refused[0] ? k.refused : "not a JWK");
+			jwt_print_line(stderr, "%s: issuer %s: key %zu (kid \"%s\") dropped: %s\n",
+			               progname, iss->name, i, kid[0] ? kid : "-",
+			               k.refused[0] ? k.refused : "not a JWK");
 			EVP_PKEY_free(k.pkey);
 			continue;
 		}
@@ -538,8 +540,8 @@ failed:
 	jwt_sanitize(m.error, sizeof(m.error), err, strlen(err));
 	jwt_printable(err); /* it may quote what the provider sent */
 	(void)write_meta(cfg, iss, &m, werr, sizeof(werr));
-	fprintf(stderr, "%s: issuer %s: refresh failed, %s: %s\n", progname, iss->name,
-	        have_cache ? "keeping the cached keys" : "no cached keys", err);
+	jwt_print_line(stderr, "%s: issuer %s: refresh failed, %s: %s\n", progname, iss->name,
+	               have_cache ? "keeping the cached keys" : "no cached keys", err);
 	rc = 1;
 out:
 	free(text);
@@ -579,8 +581,9 @@ static int refresh_revoked(const struct run *r, const struct jwt_config *cfg,
 	}
 	jwt_printable(err);
 	if (rc != 0)
-		fprintf(stderr, "%s: issuer %s: revocation list not updated, keeping the old one: %s\n",
-		        progname, iss->name, err);
+		jwt_print_line(stderr,
+		               "%s: issuer %s: revocation list not updated, keeping the old one: %s\n",
+		               progname, iss->name, err);
 	response_free(&resp);
 	return rc;
 }
@@ -596,8 +599,8 @@ static int lock_issuer(const struct jwt_config *cfg, const struct jwt_issuer *is
 	else
 		fd = lock_file(path, 30000, NULL, why, sizeof(why));
 	if (fd < 0)
-		fprintf(stderr, "%s: issuer %s: cannot lock the cache: %s\n", progname, iss->name,
-		        why);
+		jwt_print_line(stderr, "%s: issuer %s: cannot lock the cache: %s\n", progname,
+		               iss->name, why);
 	return fd;
 }
 
@@ -633,27 +636,28 @@ int cmd_refresh(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "%s: refresh: unexpected argument \"%s\"\n", progname, argv[optind]);
+		jwt_print_line(stderr, "%s: refresh: unexpected argument \"%s\"\n", progname,
+		               argv[optind]);
 		return EXIT_USAGE;
 	}
 	if ((cfg = jwt_config_load(path, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "%s: %s\n", progname, err);
+		jwt_print_line(stderr, "%s: %s\n", progname, err);
 		return EXIT_USAGE;
 	}
 	umask(022);
 	if (mkdir(cfg->cache_dir, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "%s: cannot create %s: %s\n", progname, cfg->cache_dir,
-		        strerror(errno));
+		jwt_print_line(stderr, "%s: cannot create %s: %s\n", progname, cfg->cache_dir,
+		               strerror(errno));
 		jwt_config_free(cfg);
 		return EXIT_REJECTED;
 	}
 	if (dir_trusted(cfg->cache_dir, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s: cache_dir refused: %s\n", progname, err);
+		jwt_print_line(stderr, "%s: cache_dir refused: %s\n", progname, err);
 		jwt_config_free(cfg);
 		return EXIT_USAGE;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fprintf(stderr, "%s: libcurl initialisation failed\n", progname);
+		jwt_print_line(stderr, "%s: libcurl initialisation failed\n", progname);
 		jwt_config_free(cfg);
 		return EXIT_REJECTED;
 	}
@@ -684,7 +688,7 @@ int cmd_refresh(int argc, char **argv)
 	curl_global_cleanup();
 	jwt_config_free(cfg);
 	if (only != NULL && done == 0) {
-		fprintf(stderr, "%s: refresh: no [issuer %s] in %s\n", progname, only, path);
+		jwt_print_line(stderr, "%s: refresh: no [issuer %s] in %s\n", progname, only, path);
 		return EXIT_USAGE;
 	}
 	return failed ? EXIT_REJECTED : 0;
@@ -696,7 +700,7 @@ int cmd_refresh(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	fprintf(stderr, "%s: built without libcurl: refresh is not available\n", progname);
+	jwt_print_line(stderr, "%s: built without libcurl: refresh is not available\n", progname);
 	return EXIT_USAGE;
 }
 

@@ -25,6 +25,7 @@
 #include "revoke.h"
 #include "safefile.h"
 #include "store.h"
+#include "text.h"
 
 static void when(char *buf, size_t cap, long long t, time_t now)
 {
@@ -52,8 +53,8 @@ static void print_algs(unsigned mask)
 
 	for (i = 0; (a = jwt_alg_at(i)) != NULL; i++)
 		if (mask & a->bit)
-			printf(" %s", a->name);
-	printf("\n");
+			jwt_print_line(stdout, " %s", a->name);
+	jwt_print_line(stdout, "\n");
 }
 
 static const char *kty_name(enum jwt_kty t)
@@ -77,9 +78,9 @@ static int list_status(const char *label, const char *path,
 	free(text);
 	jwt_printable(why);
 	if (ok)
-		printf("  %-11s %s: ok\n", label, path);
+		jwt_print_line(stdout, "  %-11s %s: ok\n", label, path);
 	else
-		printf("  %-11s %s: DENIES EVERY TOKEN: %s\n", label, path, why);
+		jwt_print_line(stdout, "  %-11s %s: DENIES EVERY TOKEN: %s\n", label, path, why);
 	return ok;
 }
 
@@ -105,52 +106,63 @@ static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *
 	size_t i, usable;
 	int have_meta = 0, lists_ok = 1;
 
-	printf("[issuer %s] %s\n", iss->name, iss->issuer);
-	printf("  audience:   %s\n  algorithms:", iss->audience);
+	jwt_print_line(stdout, "[issuer %s] %s\n", iss->name, iss->issuer);
+	jwt_print_line(stdout, "  audience:   %s\n", iss->audience);
+	jwt_print_line(stdout, "  algorithms:");
 	print_algs(iss->algorithms);
 	if (!lists_status(cfg, iss))
 		lists_ok = 0;
 	if (!(iss->algorithms & JWT_ALG_ASYMMETRIC_MASK)) {
-		printf("  keys from:  hmac_secret_file %s\n", iss->hmac_secret_file);
+		jwt_print_line(stdout, "  keys from:  hmac_secret_file %s\n",
+		               iss->hmac_secret_file);
 		return lists_ok;
 	}
 	if (iss->jwks_file != NULL) {
-		printf("  keys from:  jwks_file %s (static, never fetched)\n", iss->jwks_file);
+		jwt_print_line(stdout, "  keys from:  jwks_file %s (static, never fetched)\n",
+		               iss->jwks_file);
 	} else {
 		jwt_cache_path(cfg, iss, ".jwks", path, sizeof(path));
 		if (iss->jwks_uri != NULL)
-			printf("  keys from:  jwks_uri %s\n", iss->jwks_uri);
+			jwt_print_line(stdout, "  keys from:  jwks_uri %s\n", iss->jwks_uri);
 		else {
 			size_t n = strlen(iss->issuer);
 
 			/* the URL refresh fetches: no double slash after an issuer ending in / */
-			printf("  keys from:  discovery %.*s/.well-known/openid-configuration\n",
-			       (int)(n > 0 && iss->issuer[n - 1] == '/' ? n - 1 : n), iss->issuer);
+			jwt_print_line(stdout,
+			               "  keys from:  discovery %.*s/.well-known/openid-configuration\n",
+			               (int)(n > 0 && iss->issuer[n - 1] == '/' ? n - 1 : n),
+			               iss->issuer);
 		}
-		printf("  cache:      %s\n", path);
+		jwt_print_line(stdout, "  cache:      %s\n", path);
 		if (cache_meta_read(cfg, iss, &m, why, sizeof(why)) == 0) {
 			have_meta = 1;
-			printf("  source:     %s\n", m.source[0] ? m.source : "(never fetched)");
+			jwt_print_line(stdout, "  source:     %s\n",
+			               m.source[0] ? m.source : "(never fetched)");
 			when(t1, sizeof(t1), m.fetched, now);
-			printf("  fetched:    %s\n", t1);
+			jwt_print_line(stdout, "  fetched:    %s\n", t1);
 			when(t1, sizeof(t1), m.expires, now);
 			/* labels as wide as the others, values in one column */
-			printf("  %s %s\n", (long long)now < m.expires ? "fresh:      until" : "stale:      since",
-			       t1);
+			jwt_print_line(stdout, "  %s %s\n",
+			               (long long)now < m.expires ? "fresh:      until" : "stale:      since",
+			               t1);
 			if (m.fetched > 0) {
 				when(t1, sizeof(t1), m.expires + iss->max_stale, now);
-				printf("  max_stale:  usable until %s (%ld s)\n", t1, iss->max_stale);
+				jwt_print_line(stdout, "  max_stale:  usable until %s (%ld s)\n",
+				               t1, iss->max_stale);
 			}
 			if (m.etag[0])
-				printf("  etag:       %s\n", m.etag);
+				jwt_print_line(stdout, "  etag:       %s\n", m.etag);
 			when(t1, sizeof(t1), m.attempt, now);
-			printf("  last try:   %s: %s\n", t1, m.error[0] ? m.error : "ok");
+			jwt_print_line(stdout, "  last try:   %s: %s\n", t1,
+			               m.error[0] ? m.error : "ok");
 		}
 	}
 	if (keys_load(cfg, iss, now, &set, why, sizeof(why)) != 0) {
-		printf("  keys:       NONE USABLE: %s\n", why);
+		jwt_print_line(stdout, "  keys:       NONE USABLE: %s\n", why);
 		if (!have_meta && iss->jwks_file == NULL)
-			printf("  hint:       run \"pam-jwt refresh --issuer %s\"\n", iss->name);
+			jwt_print_line(stdout,
+			               "  hint:       run \"pam-jwt refresh --issuer %s\"\n",
+			               iss->name);
 		return 0;
 	}
 	usable = jwks_usable(&set); /* imports every key, to show each one's state */
@@ -161,18 +173,20 @@ static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *
 
 		/* a kid is the provider's text: never a control character to the terminal */
 		jwt_sanitize(kid, sizeof(kid), k->kid, strlen(k->kid));
-		printf("  key:        %-24s %s", k->has_kid ? kid : "(no kid)", kty_name(k->kty));
+		jwt_print_line(stdout, "  key:        %-24s %s", k->has_kid ? kid : "(no kid)",
+		               kty_name(k->kty));
 		if (k->kty == JWT_KTY_RSA)
-			printf(" %d", k->bits);
+			jwt_print_line(stdout, " %d", k->bits);
 		if (k->crv[0])
-			printf(" %s", k->crv);
+			jwt_print_line(stdout, " %s", k->crv);
 		if (k->alg[0])
-			printf(" alg %s", k->alg);
+			jwt_print_line(stdout, " alg %s", k->alg);
 		if (k->pkey == NULL)
-			printf(" REFUSED: %s", k->refused);
-		printf("\n");
+			jwt_print_line(stdout, " REFUSED: %s", k->refused);
+		jwt_print_line(stdout, "\n");
 	}
-	printf("  usable:     %zu of %zu key%s\n", usable, set.n, set.n == 1 ? "" : "s");
+	jwt_print_line(stdout, "  usable:     %zu of %zu key%s\n", usable, set.n,
+	               set.n == 1 ? "" : "s");
 	jwks_free(&set);
 	return usable > 0 && lists_ok;
 }
@@ -186,18 +200,19 @@ static int store_status(const char *dir, const char *what, time_t now)
 	unsigned long long pct;
 
 	if (store_usage(dir, &u, err, sizeof(err)) != 0) {
-		printf("state:        %s (%s): UNREADABLE: %s\n", dir, what, err);
+		jwt_print_line(stdout, "state:        %s (%s): UNREADABLE: %s\n", dir, what, err);
 		return -1;
 	}
 	pct = u.map_bytes ? u.used_bytes * 100 / u.map_bytes : 0;
 	when(oldest, sizeof(oldest), (long long)u.oldest_expiry, now);
-	printf("state:        %s (%s): %zu record%s, %.1f of %llu MiB (%llu%%)%s%s\n", dir, what,
-	       u.records, u.records == 1 ? "" : "s", (double)u.used_bytes / 1048576.0,
-	       u.map_bytes >> 20, pct, u.records ? "; next expiry " : "",
-	       u.records ? oldest : "");
+	jwt_print_line(stdout, "state:        %s (%s): %zu record%s, %.1f of %llu MiB (%llu%%)%s%s\n",
+	               dir, what, u.records, u.records == 1 ? "" : "s",
+	               (double)u.used_bytes / 1048576.0, u.map_bytes >> 20, pct,
+	               u.records ? "; next expiry " : "", u.records ? oldest : "");
 	if (pct >= STORE_WARN_PERCENT)
-		printf("  WARNING:    the store is getting full (%llu%%): at 100%% what it records "
-		       "is refused; shorten token lifetimes or find who logs in this often\n", pct);
+		jwt_print_line(stdout, "  WARNING:    the store is getting full (%llu%%): at 100%% "
+		               "what it records is refused; shorten token lifetimes or find who "
+		               "logs in this often\n", pct);
 	return pct >= STORE_FAIL_PERCENT ? -1 : 0;
 }
 
@@ -226,19 +241,21 @@ int cmd_status(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "%s: status: unexpected argument \"%s\"\n", progname, argv[optind]);
+		jwt_print_line(stderr, "%s: status: unexpected argument \"%s\"\n", progname,
+		               argv[optind]);
 		return EXIT_USAGE;
 	}
 	if ((cfg = jwt_config_load(path, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "%s: %s\n", progname, err);
+		jwt_print_line(stderr, "%s: %s\n", progname, err);
 		return EXIT_USAGE;
 	}
-	printf("config:       %s\ncache_dir:    %s\n", path, cfg->cache_dir);
+	jwt_print_line(stdout, "config:       %s\n", path);
+	jwt_print_line(stdout, "cache_dir:    %s\n", cfg->cache_dir);
 	for (i = 0; i < cfg->n_issuers; i++) {
-		printf("\n");
+		jwt_print_line(stdout, "\n");
 		ok &= issuer_status(cfg, &cfg->issuers[i], now);
 	}
-	printf("\n");
+	jwt_print_line(stdout, "\n");
 	for (i = 0; i < cfg->n_issuers && !cfg->issuers[i].one_time; i++)
 		;
 	if (i < cfg->n_issuers && store_status(replay_dir(cfg), "one-time tokens", now) != 0)

@@ -4,37 +4,32 @@
 #include <string.h>
 
 #include "audit.h"
+#include "text.h"
 
 void jwt_audit_escape(char *dst, size_t cap, const char *src, size_t srclen)
 {
-	size_t i, o = 0;
-
-	if (cap == 0)
-		return;
 	if (srclen > JWT_AUDIT_FIELD_MAX)
 		srclen = JWT_AUDIT_FIELD_MAX;
-	for (i = 0; src != NULL && i < srclen; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		if (c == '\0')
-			break;
-		if (c < 0x20 || c == 0x7f)
-			continue;
-		if (c == '"' || c == '\\') {
-			if (o + 2 >= cap)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = (char)c;
-			continue;
-		}
-		if (o + 1 >= cap)
-			break;
-		dst[o++] = c < 0x7f ? (char)c : '?';
-	}
-	dst[o] = '\0';
+	if (src != NULL)
+		srclen = strnlen(src, srclen);
+	jwt_text_clean(dst, cap, src, srclen, JWT_TEXT_AUDIT);
 }
 
-static void field(char *buf, size_t cap, size_t *used, const char *key, const char *val)
+size_t jwt_audit_begin(char *buf, size_t cap, const char *word, const char *verdict)
+{
+	int n;
+
+	if (cap == 0)
+		return 0;
+	n = snprintf(buf, cap, "%s verdict=%s", word, verdict);
+	if (n < 0 || (size_t)n >= cap) {
+		buf[0] = '\0';
+		return cap;
+	}
+	return (size_t)n;
+}
+
+void jwt_audit_field(char *buf, size_t cap, size_t *used, const char *key, const char *val)
 {
 	char esc[2 * JWT_AUDIT_FIELD_MAX + 1];
 	int n;
@@ -52,31 +47,30 @@ static void field(char *buf, size_t cap, size_t *used, const char *key, const ch
 	*used += (size_t)n;
 }
 
+void jwt_audit_who(char *buf, size_t cap, size_t *used, const char *pam_user,
+                   const char *mapped, const char *issuer, const char *iss, const char *sub,
+                   const char *jti, const char *kid)
+{
+	jwt_audit_field(buf, cap, used, "user", pam_user);
+	jwt_audit_field(buf, cap, used, "mapped", mapped);
+	jwt_audit_field(buf, cap, used, "issuer", issuer);
+	jwt_audit_field(buf, cap, used, "iss", iss);
+	jwt_audit_field(buf, cap, used, "sub", sub);
+	jwt_audit_field(buf, cap, used, "jti", jti);
+	jwt_audit_field(buf, cap, used, "kid", kid);
+}
+
 void jwt_audit_format(char *buf, size_t cap, const struct jwt_result *r, const char *pam_user,
                       const char *rhost, const char *method)
 {
-	size_t used;
-	int n, ok = r->verdict == JWT_OK;
-
-	if (cap == 0)
-		return;
+	int ok = r->verdict == JWT_OK;
 	/* verdict names are [A-Z_]: the one value that needs no quotes */
-	n = snprintf(buf, cap, "%s verdict=%s", ok ? "accepted" : "rejected",
-	             jwt_verdict_name(r->verdict));
-	if (n < 0 || (size_t)n >= cap) {
-		buf[0] = '\0';
-		return;
-	}
-	used = (size_t)n;
-	field(buf, cap, &used, "user", pam_user);
-	field(buf, cap, &used, "mapped", r->user);
-	field(buf, cap, &used, "issuer", r->issuer_name);
-	field(buf, cap, &used, "iss", r->iss);
-	field(buf, cap, &used, "sub", r->sub);
-	field(buf, cap, &used, "jti", r->jti);
-	field(buf, cap, &used, "kid", r->kid);
-	field(buf, cap, &used, "alg", r->alg);
-	field(buf, cap, &used, "rhost", rhost);
-	field(buf, cap, &used, "method", method != NULL ? method : "token");
-	field(buf, cap, &used, ok ? "groups" : "reason", ok ? r->groups : r->reason);
+	size_t used = jwt_audit_begin(buf, cap, ok ? "accepted" : "rejected",
+	                              jwt_verdict_name(r->verdict));
+	jwt_audit_who(buf, cap, &used, pam_user, r->user, r->issuer_name, r->iss, r->sub, r->jti,
+	              r->kid);
+	jwt_audit_field(buf, cap, &used, "alg", r->alg);
+	jwt_audit_field(buf, cap, &used, "rhost", rhost);
+	jwt_audit_field(buf, cap, &used, "method", method != NULL ? method : "token");
+	jwt_audit_field(buf, cap, &used, ok ? "groups" : "reason", ok ? r->groups : r->reason);
 }

@@ -20,10 +20,23 @@
 #define JWT_AUDIT_FIELD_MAX 256
 
 /* Write src (srclen bytes, at most JWT_AUDIT_FIELD_MAX of them) into dst
- * as the inside of a "..." value: '"' and '\' get a backslash, control
- * characters are dropped, other bytes outside printable ASCII become '?'.
- * Always NUL-terminates (cap > 0); never cuts an escape in half. */
+ * as the inside of a "..." value: lib/text.h's JWT_TEXT_AUDIT form ('"'
+ * and '\' get a backslash, control characters, C1 included, are dropped,
+ * other bytes outside printable ASCII become '?'), up to a NUL.  Always
+ * NUL-terminates (cap > 0); never cuts an escape in half. */
 void jwt_audit_escape(char *dst, size_t cap, const char *src, size_t srclen);
+
+/* The two halves every audit line is built from.  jwt_audit_begin writes
+ * "WORD verdict=VERDICT" (verdict: a name of [A-Z_]) and returns the bytes
+ * used; jwt_audit_field appends one escaped key="value" pair, or drops it
+ * whole when it does not fit.  val may be NULL (an empty value). */
+size_t jwt_audit_begin(char *buf, size_t cap, const char *word, const char *verdict);
+void jwt_audit_field(char *buf, size_t cap, size_t *used, const char *key, const char *val);
+
+/* The fields that name who and which token, in the order every line has. */
+void jwt_audit_who(char *buf, size_t cap, size_t *used, const char *pam_user,
+                   const char *mapped, const char *issuer, const char *iss, const char *sub,
+                   const char *jti, const char *kid);
 
 /* The whole line into buf (cap bytes; 4096 is always enough).  pam_user,
  * rhost and method may be NULL. */

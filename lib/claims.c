@@ -3,13 +3,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/evp.h>
 
 #include "claims.h"
 #include "json.h"
 #include "log.h"
+#include "text.h"
 
 enum num { NUM_ABSENT, NUM_OK, NUM_BAD };
 
@@ -67,10 +67,11 @@ static enum jwt_verdict check_typ(const char *header_typ, const struct jwt_issue
 	if (iss->typ == NULL)
 		return JWT_OK;
 	/* RFC 7515 4.1.9: "application/" may be omitted, compare case-insensitively. */
-	if (strncasecmp(t, "application/", 12) == 0)
+	if (jwt_ascii_ncasecmp(t, "application/", 12) == 0)
 		t += 12;
-	if (strcasecmp(t, iss->typ) == 0 ||
-	    (strncasecmp(iss->typ, "application/", 12) == 0 && strcasecmp(t, iss->typ + 12) == 0))
+	if (jwt_ascii_casecmp(t, iss->typ) == 0 ||
+	    (jwt_ascii_ncasecmp(iss->typ, "application/", 12) == 0 &&
+	     jwt_ascii_casecmp(t, iss->typ + 12) == 0))
 		return JWT_OK;
 	/* the header is attacker text: printable ASCII only into the audit line */
 	jwt_sanitize(clean, sizeof(clean), header_typ, strlen(header_typ));

@@ -68,6 +68,9 @@ static const struct key_def keys[] = {
 };
 #undef I
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+/* "set twice" marks one bit per key in a uint64_t (struct jwt_issuer.set):
+ * a key past bit 63 would be undefined and collide with another. */
+_Static_assert(NKEYS <= 64, "more config keys than bits in jwt_issuer.set");
 
 static void issuer_defaults(struct jwt_issuer *iss)
 {
@@ -387,11 +390,16 @@ oom:
 	return -1;
 }
 
+const char *jwt_config_key_name(size_t i)
+{
+	return i < NKEYS ? keys[i].name : NULL;
+}
+
 int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *key,
                    const char *value, char *err, size_t errcap)
 {
 	const struct key_def *k;
-	unsigned long bit;
+	uint64_t bit;
 	void *base;
 	char bad[32];
 
@@ -411,9 +419,9 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 		return -1;
 	}
 	base = k->global ? (void *)cfg : (void *)(iss != NULL ? iss : &cfg->defaults);
-	bit = 1ul << (k - keys);
+	bit = UINT64_C(1) << (k - keys);
 	if (k->type != K_GROUP_MAP && k->type != K_CLAIM) {
-		unsigned long *set = iss != NULL ? &iss->set : &cfg->set;
+		uint64_t *set = iss != NULL ? &iss->set : &cfg->set;
 
 		if (*set & bit) {
 			snprintf(err, errcap, "\"%s\" is set twice in this section", key);
@@ -567,7 +575,6 @@ static int parse_section(struct jwt_config *cfg, char *line, const char *where,
 {
 	char *end = strchr(line, ']'), *name;
 	struct jwt_issuer *arr, *iss;
-	size_t i;
 
 	if (end == NULL || *trim(end + 1) != '\0' || strncmp(line, "[issuer", 7) != 0 ||
 	    (line[7] != ' ' && line[7] != '\t')) {
@@ -580,11 +587,10 @@ static int parse_section(struct jwt_config *cfg, char *line, const char *where,
 		snprintf(err, errcap, "%s: issuer name must be 1-63 of [A-Za-z0-9._-]", where);
 		return -1;
 	}
-	for (i = 0; i < cfg->n_issuers; i++)
-		if (strcmp(cfg->issuers[i].name, name) == 0) {
-			snprintf(err, errcap, "%s: [issuer %s] defined twice", where, name);
-			return -1;
-		}
+	if (jwt_config_issuer(cfg, name) != NULL) {
+		snprintf(err, errcap, "%s: [issuer %s] defined twice", where, name);
+		return -1;
+	}
 	if (cfg->n_issuers >= JWT_MAX_ISSUERS) {
 		snprintf(err, errcap, "%s: more than %d issuers", where, JWT_MAX_ISSUERS);
 		return -1;
@@ -697,4 +703,14 @@ int jwt_cache_path(const struct jwt_config *cfg, const struct jwt_issuer *iss,
 	int n = snprintf(buf, cap, "%s/%s%s", cfg->cache_dir, iss->name, suffix);
 
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+const struct jwt_issuer *jwt_config_issuer(const struct jwt_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; cfg != NULL && name != NULL && i < cfg->n_issuers; i++)
+		if (strcmp(cfg->issuers[i].name, name) == 0)
+			return &cfg->issuers[i];
+	return NULL;
 }

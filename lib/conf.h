@@ -3,6 +3,7 @@
 #define PAM_JWT_CONF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "log.h"
 
@@ -73,7 +74,7 @@ struct jwt_issuer {
 	char *device_authorization_endpoint; /* else from discovery */
 	char *token_endpoint;
 	long device_timeout;
-	unsigned long set;        /* keys given in this section (duplicate check) */
+	uint64_t set;             /* keys given in this section (duplicate check) */
 	char where[300];          /* "file:line" of the section header */
 };
 
@@ -88,7 +89,7 @@ struct jwt_config {
 	struct jwt_issuer defaults;
 	struct jwt_issuer *issuers;
 	size_t n_issuers;
-	unsigned long set;
+	uint64_t set;             /* global keys given (duplicate check) */
 };
 
 /* Read and validate a config file (opened with open_trusted).  On error
@@ -104,7 +105,13 @@ struct jwt_config *jwt_config_parse(const char *text, size_t len, const char *pa
 int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *key,
                    const char *value, char *err, size_t errcap);
 
+/* The name of the i-th config key, NULL past the last (for tests). */
+const char *jwt_config_key_name(size_t i);
+
 void jwt_config_free(struct jwt_config *cfg);
+
+/* The issuer section called `name`, or NULL. */
+const struct jwt_issuer *jwt_config_issuer(const struct jwt_config *cfg, const char *name);
 
 /* Is the len-byte name s one of the words?  An empty name, or one with a
  * separator in it, is never a member. */

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "audit.h"
 #include "dcode.h"
+#include "jws.h"
 #include "safefile.h"
 
 /* No 0/O, 1/I/L: what is read aloud or copied by hand is typed back right. */
@@ -23,11 +25,15 @@ static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 #define ALPHABET_LEN (sizeof(alphabet) - 1)
 #define KEY_LEN 32
 #define HASH_HEX 64
-#define FILE_MAGIC "pam_jwt-desktop-v1"
-#define MAX_RECORDS (DCODE_MAX_LIVE * 8)
-#define FILE_MAX (MAX_RECORDS * 6000 + 64)
+#define FILE_MAGIC "pam_jwt-desktop-v2"
+#define FILE_MAGIC_V1 "pam_jwt-desktop-v1" /* no claims kept: its codes are not honoured */
+#define MAX_RECORDS (DCODE_MAX_LIVE * 4)
+#define FILE_MAX (MAX_RECORDS * (DCODE_MAX_PAYLOAD + 6000) + 64)
 #define LOCK_WAIT_MS 5000
-#define NFIELDS 11
+#define NFIELDS 13
+#define DCODE_TIME_MAX (1LL << 40) /* times in the store: expires + DCODE_KEEP stays defined */
+#define THROTTLE_FILE ".throttle"
+#define THROTTLE_SLOTS 1024
 
 struct entry {
 	struct dcode_record rec;
@@ -35,14 +41,21 @@ struct entry {
 };
 
 struct store {
-	int fails;
-	int locked;
 	size_t n;
 	struct entry e[MAX_RECORDS];
 };
 
+/* One slot of the throttle table: a user name or a remote host (tag: part
+ * of its SHA-256), its minute and its wrong codes in that minute. */
+struct slot {
+	unsigned char tag[16];
+	int64_t minute;
+	uint32_t count;
+	uint32_t pad;
+};
+
 static const char *const verdict_names[] = {
-	"OK", "UNKNOWN_CODE", "CODE_USED", "CODE_EXPIRED", "CODE_REVOKED", "CODE_LOCKED",
+	"OK", "UNKNOWN_CODE", "CODE_USED", "CODE_EXPIRED", "CODE_REVOKED", "CODE_THROTTLED",
 	"INTERNAL",
 };
 
@@ -70,21 +83,35 @@ int dcode_user_ok(const char *user)
 int dcode_shape(const char *cred, size_t len, char canon[DCODE_SYMBOLS + 1])
 {
 	size_t i, n = 0;
+	int dashed = len == DCODE_TEXT_LEN, upper = 0, lower = 0;
 
-	if (len > DCODE_TEXT_LEN + 8)
+	canon[0] = '\0';
+	if (len != DCODE_SYMBOLS && !dashed)
 		return 0;
 	for (i = 0; i < len; i++) {
 		char c = cred[i];
 
-		if (c == '-' || c == ' ')
+		if (dashed && i % 5 == 4) {
+			if (c != '-')
+				return 0;
 			continue;
-		if (c >= 'a' && c <= 'z')
+		}
+		if (c >= 'a' && c <= 'z') {
+			lower = 1;
 			c = (char)(c - 'a' + 'A');
-		if (c == '\0' || strchr(alphabet, c) == NULL || n == DCODE_SYMBOLS)
+		} else if (c >= 'A' && c <= 'Z') {
+			upper = 1;
+		}
+		if (c == '\0' || strchr(alphabet, c) == NULL)
 			return 0;
 		canon[n++] = c;
 	}
 	canon[n] = '\0';
+	/* a code is shown in capitals: mixed case is a password */
+	if (upper && lower) {
+		explicit_bzero(canon, DCODE_SYMBOLS + 1);
+		return 0;
+	}
 	return n == DCODE_SYMBOLS;
 }
 
@@ -197,6 +224,30 @@ static int get_field(char *dst, size_t cap, const char *src)
 	return 0;
 }
 
+/* The token's payload segment: base64url, never empty, bounded. */
+static int payload_ok(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+	return n > 0 && s[n] == '\0' && n <= DCODE_MAX_PAYLOAD;
+}
+
+/* A time in the store: decimal digits only, at most DCODE_TIME_MAX. */
+static int get_time(const char *s, long long *v)
+{
+	long long n = 0;
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 15 || strspn(s, "0123456789") != len)
+		return -1;
+	for (; *s != '\0'; s++)
+		n = n * 10 + (*s - '0');
+	if (n > DCODE_TIME_MAX)
+		return -1;
+	*v = n;
+	return 0;
+}
+
 static int parse_record(char *line, struct entry *e)
 {
 	char *f[NFIELDS], *save = NULL, *p;
@@ -210,7 +261,7 @@ static int parse_record(char *line, struct entry *e)
 	memset(e, 0, sizeof(*e));
 	if (get_field(e->rec.id, sizeof(e->rec.id), f[0]) != 0 ||
 	    get_field(e->rec.state, sizeof(e->rec.state), f[1]) != 0 ||
-	    sscanf(f[2], "%lld", &e->rec.minted) != 1 || sscanf(f[3], "%lld", &e->rec.expires) != 1 ||
+	    get_time(f[2], &e->rec.minted) != 0 || get_time(f[3], &e->rec.expires) != 0 ||
 	    strlen(f[4]) != HASH_HEX ||
 	    get_field(e->hash, sizeof(e->hash), f[4]) != 0 ||
 	    get_field(e->rec.issuer_name, sizeof(e->rec.issuer_name), f[5]) != 0 ||
@@ -218,22 +269,57 @@ static int parse_record(char *line, struct entry *e)
 	    get_field(e->rec.sub, sizeof(e->rec.sub), f[7]) != 0 ||
 	    get_field(e->rec.jti, sizeof(e->rec.jti), f[8]) != 0 ||
 	    get_field(e->rec.kid, sizeof(e->rec.kid), f[9]) != 0 ||
-	    get_field(e->rec.groups, sizeof(e->rec.groups), f[10]) != 0)
+	    get_field(e->rec.groups, sizeof(e->rec.groups), f[10]) != 0 ||
+	    get_field(e->rec.typ, sizeof(e->rec.typ), f[11]) != 0 ||
+	    !payload_ok(f[12]))
 		return -1;
+	memcpy(e->rec.payload, f[12], strlen(f[12]) + 1);
 	if (strcmp(e->rec.state, "live") != 0 && strcmp(e->rec.state, "used") != 0 &&
 	    strcmp(e->rec.state, "revoked") != 0)
 		return -1;
 	return 0;
 }
 
-/* Read USER's file into st, dropping records past their keeping time.
+/* Parse a store file's text (NUL-terminated, changed by strtok_r) into st,
+ * dropping records past their keeping time.  0, or -1: corrupt. */
+static int parse_store(char *text, const char *user, time_t now, struct store *st)
+{
+	char *line, *save = NULL;
+	int first = 1;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		struct entry *e;
+
+		if (first) {
+			first = 0;
+			/* codes minted before the claims were kept are not honoured */
+			if (strncmp(line, FILE_MAGIC_V1 " ", sizeof(FILE_MAGIC_V1)) == 0)
+				break;
+			if (strcmp(line, FILE_MAGIC) != 0)
+				return -1;
+			continue;
+		}
+		if (st->n >= MAX_RECORDS)
+			return -1;
+		e = &st->e[st->n];
+		if (parse_record(line, e) != 0)
+			return -1;
+		snprintf(e->rec.user, sizeof(e->rec.user), "%s", user);
+		if (e->rec.expires + DCODE_KEEP < (long long)now)
+			continue; /* pruned */
+		st->n++;
+	}
+	return first ? -1 : 0;
+}
+
+/* Read USER's file into st.
  * 0 read (or absent: *exists = 0), -1 unusable (fail closed). */
 static int load(const char *path, const char *user, time_t now, struct store *st, int *exists,
                 char *why, size_t whycap)
 {
-	char *text = NULL, *line, *save = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	int first = 1, rc = -1;
+	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	*exists = 0;
@@ -243,37 +329,43 @@ static int load(const char *path, const char *user, time_t now, struct store *st
 		return -1;
 	}
 	*exists = 1;
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		struct entry *e;
-
-		if (first) {
-			char magic[32];
-
-			first = 0;
-			if (sscanf(line, "%31s %d %d", magic, &st->fails, &st->locked) != 3 ||
-			    strcmp(magic, FILE_MAGIC) != 0 || st->fails < 0)
-				goto corrupt;
-			continue;
-		}
-		if (st->n >= MAX_RECORDS)
-			goto corrupt;
-		e = &st->e[st->n];
-		if (parse_record(line, e) != 0)
-			goto corrupt;
-		snprintf(e->rec.user, sizeof(e->rec.user), "%s", user);
-		if (e->rec.expires + DCODE_KEEP < (long long)now)
-			continue; /* pruned */
-		st->n++;
-	}
-	if (first)
-		goto corrupt;
-	rc = 0;
-	goto out;
-corrupt:
-	snprintf(why, whycap, "%.200s: corrupt desktop code store", path);
-out:
+	if (parse_store(text, user, now, st) != 0)
+		snprintf(why, whycap, "%.200s: corrupt desktop code store", path);
+	else
+		rc = 0;
 	explicit_bzero(text, len);
 	free(text);
+	return rc;
+}
+
+int dcode_store_parse(const char *text, size_t len, const char *user, time_t now,
+                      void (*fn)(void *ctx, const struct dcode_record *rec), void *ctx,
+                      char *why, size_t whycap)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	char *copy = malloc(len + 1);
+	size_t i;
+	int rc = -1;
+
+	if (st == NULL || copy == NULL) {
+		snprintf(why, whycap, "out of memory");
+		goto out;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (len > FILE_MAX || parse_store(copy, user, now, st) != 0) {
+		snprintf(why, whycap, "corrupt desktop code store");
+		goto out;
+	}
+	for (i = 0; i < st->n; i++)
+		fn(ctx, &st->e[i].rec);
+	rc = 0;
+out:
+	if (copy != NULL) {
+		explicit_bzero(copy, len);
+		free(copy);
+	}
+	free(st);
 	return rc;
 }
 
@@ -289,7 +381,7 @@ static int save(const char *dir, const char *path, const struct store *st, char 
 		snprintf(why, whycap, "out of memory");
 		return -1;
 	}
-	fprintf(f, "%s %d %d\n", FILE_MAGIC, st->fails, st->locked);
+	fprintf(f, "%s\n", FILE_MAGIC);
 	for (i = 0; i < st->n; i++) {
 		const struct entry *e = &st->e[i];
 
@@ -301,7 +393,8 @@ static int save(const char *dir, const char *path, const struct store *st, char 
 		put_field(f, e->rec.jti);
 		put_field(f, e->rec.kid);
 		put_field(f, e->rec.groups);
-		fputc('\n', f);
+		put_field(f, e->rec.typ);
+		fprintf(f, " %s\n", e->rec.payload);
 	}
 	if (fclose(f) != 0 || buf == NULL) {
 		snprintf(why, whycap, "out of memory");
@@ -353,6 +446,70 @@ static int open_store(const struct jwt_config *cfg, const char *user, int create
 	return lock;
 }
 
+/* The throttle table: THROTTLE_SLOTS fixed slots in one file, so guesses
+ * for names nobody has cost one slot each and never a file. */
+static void slot_key(const char *kind, const char *name, size_t *index, unsigned char tag[16])
+{
+	unsigned char d[32];
+	unsigned int dl = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	memset(d, 0, sizeof(d));
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, kind, strlen(kind) + 1) != 1 ||
+	    EVP_DigestUpdate(ctx, name, strlen(name)) != 1 || EVP_DigestFinal_ex(ctx, d, &dl) != 1)
+		memset(d, 0, sizeof(d)); /* all names share slot 0: throttled together */
+	EVP_MD_CTX_free(ctx);
+	*index = ((size_t)d[0] << 8 | d[1]) % THROTTLE_SLOTS;
+	memcpy(tag, d + 2, 16);
+}
+
+/* Wrong codes of `name` in this minute; with bump, one more first. */
+static uint32_t slot_count(int fd, const char *kind, const char *name, time_t now, int bump)
+{
+	struct slot s;
+	unsigned char tag[16];
+	size_t index;
+	int64_t minute = (int64_t)now / DCODE_THROTTLE_WINDOW;
+	off_t at;
+
+	slot_key(kind, name, &index, tag);
+	at = (off_t)(index * sizeof(s));
+	if (pread(fd, &s, sizeof(s), at) != (ssize_t)sizeof(s) ||
+	    memcmp(s.tag, tag, sizeof(tag)) != 0 || s.minute != minute) {
+		memset(&s, 0, sizeof(s));
+		memcpy(s.tag, tag, sizeof(tag));
+		s.minute = minute;
+	}
+	if (bump) {
+		if (s.count < UINT32_MAX)
+			s.count++;
+		if (pwrite(fd, &s, sizeof(s), at) != (ssize_t)sizeof(s))
+			return s.count; /* a lost count only weakens the throttle */
+	}
+	return s.count;
+}
+
+/* Check (bump = 0) or count (bump = 1) a wrong code for user and rhost.
+ * Returns 1 when either is over its rate, 0 if not, -1 on error. */
+static int throttle(const char *dir, const char *user, const char *rhost, time_t now, int bump,
+                    int *user_count, char *why, size_t whycap)
+{
+	char path[4200];
+	uint32_t u, h = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, THROTTLE_FILE);
+	if ((fd = lock_file(path, LOCK_WAIT_MS, NULL, why, whycap)) < 0)
+		return -1;
+	u = slot_count(fd, "user", user, now, bump);
+	if (rhost != NULL && rhost[0] != '\0')
+		h = slot_count(fd, "rhost", rhost, now, bump);
+	close(fd);
+	*user_count = u > INT32_MAX ? INT32_MAX : (int)u;
+	return u >= DCODE_THROTTLE_USER || h >= DCODE_THROTTLE_SOURCE;
+}
+
 static void random_code(const unsigned char *rnd, size_t n, char canon[DCODE_SYMBOLS + 1],
                         size_t *used)
 {
@@ -369,23 +526,35 @@ static void random_code(const unsigned char *rnd, size_t n, char canon[DCODE_SYM
 }
 
 int dcode_mint(const struct jwt_config *cfg, const struct jwt_issuer *iss,
-               const struct jwt_result *res, time_t now, char code[DCODE_TEXT_LEN + 1],
-               struct dcode_record *rec, char *why, size_t whycap)
+               const struct jwt_result *res, const char *token, size_t len, time_t now,
+               char code[DCODE_TEXT_LEN + 1], struct dcode_record *rec, char *why,
+               size_t whycap)
 {
 	unsigned char key[KEY_LEN], rnd[128], idb[8];
-	char path[4200], canon[DCODE_SYMBOLS + 1];
+	char path[4200], canon[DCODE_SYMBOLS + 1], reason[256];
 	struct store *st = calloc(1, sizeof(*st));
+	struct jws *jws = calloc(1, sizeof(*jws));
 	struct entry *e;
 	size_t used = 0, live = 0, i, j;
 	int lock = -1, exists, rc = -1;
 
 	code[0] = '\0';
-	if (st == NULL) {
+	if (st == NULL || jws == NULL) {
 		snprintf(why, whycap, "out of memory");
-		return -1;
+		goto out;
 	}
 	if (res->verdict != JWT_OK || !iss->desktop_codes) {
 		snprintf(why, whycap, "desktop codes are not enabled for [issuer %s]", iss->name);
+		goto out;
+	}
+	/* the claims are kept, to be judged again when the code is typed */
+	if (jws_parse(token, len, jws, reason, sizeof(reason)) != JWT_OK) {
+		snprintf(why, whycap, "token: %s", reason);
+		goto out;
+	}
+	if (jws->payload_b64_len == 0 || jws->payload_b64_len > DCODE_MAX_PAYLOAD) {
+		snprintf(why, whycap, "the token's claims are too large for a desktop code "
+		         "(%zu characters, at most %d)", jws->payload_b64_len, DCODE_MAX_PAYLOAD);
 		goto out;
 	}
 	if ((lock = open_store(cfg, res->user, 1, now, path, sizeof(path), st, &exists, why,
@@ -432,10 +601,10 @@ int dcode_mint(const struct jwt_config *cfg, const struct jwt_issuer *iss,
 	snprintf(e->rec.jti, sizeof(e->rec.jti), "%s", res->jti);
 	snprintf(e->rec.kid, sizeof(e->rec.kid), "%s", res->kid);
 	snprintf(e->rec.groups, sizeof(e->rec.groups), "%s", res->groups);
+	snprintf(e->rec.typ, sizeof(e->rec.typ), "%s", jws->typ);
+	memcpy(e->rec.payload, jws->payload_b64, jws->payload_b64_len);
+	e->rec.payload[jws->payload_b64_len] = '\0';
 	st->n++;
-	/* Proving the token again ends a lockout. */
-	st->fails = 0;
-	st->locked = 0;
 	if (save(store_dir(cfg), path, st, why, whycap) != 0)
 		goto out;
 	for (i = 0, j = 0; i < DCODE_SYMBOLS; i++) {
@@ -452,71 +621,70 @@ out:
 	explicit_bzero(key, sizeof(key));
 	if (lock >= 0)
 		close(lock);
+	if (jws != NULL) {
+		explicit_bzero(jws, sizeof(*jws));
+		free(jws);
+	}
 	free(st);
 	return rc;
 }
 
 enum dcode_verdict dcode_consume(const struct jwt_config *cfg, const char *user,
-                                 const char canon[DCODE_SYMBOLS + 1], time_t now,
-                                 struct dcode_record *rec, int *failures, char *why,
-                                 size_t whycap)
+                                 const char *rhost, const char canon[DCODE_SYMBOLS + 1],
+                                 time_t now, struct dcode_record *rec, int *failures,
+                                 char *why, size_t whycap)
 {
+	const char *dir = store_dir(cfg);
 	unsigned char key[KEY_LEN];
 	char path[4200], hash[HASH_HEX + 1], err[256];
-	struct store *st = calloc(1, sizeof(*st));
+	struct store *st = NULL;
 	struct entry *hit = NULL;
 	enum dcode_verdict v = DCODE_ERROR;
 	size_t i;
-	int lock, exists = 0;
+	int lock = -1, exists = 0, over;
 
 	*failures = 0;
 	memset(rec, 0, sizeof(*rec));
-	if (!dcode_user_ok(user)) { /* no code can ever be minted for it */
-		snprintf(why, whycap, "no desktop code was minted for this user");
-		free(st);
+	memset(key, 0, sizeof(key));
+	memset(hash, 0, sizeof(hash));
+	snprintf(why, whycap, "matches no live desktop code of this user");
+	/* No code was ever minted on this host (or none can be for this name). */
+	if (!dcode_user_ok(user) || (access(dir, F_OK) != 0 && errno == ENOENT))
 		return DCODE_UNKNOWN;
+	if (dir_trusted(dir, why, whycap) != 0)
+		return DCODE_ERROR;
+	if ((over = throttle(dir, user, rhost, now, 0, failures, why, whycap)) < 0)
+		return DCODE_ERROR;
+	if (over) {
+		snprintf(why, whycap, "over %d wrong codes for this user or %d from this host in "
+		         "%d s: code checks paused", DCODE_THROTTLE_USER - 1,
+		         DCODE_THROTTLE_SOURCE - 1, DCODE_THROTTLE_WINDOW);
+		return DCODE_THROTTLED;
 	}
-	if (st == NULL) {
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		snprintf(why, whycap, "out of memory");
 		return DCODE_ERROR;
 	}
 	lock = open_store(cfg, user, 0, now, path, sizeof(path), st, &exists, why, whycap);
-	if (lock == -2) {
-		snprintf(why, whycap, "no desktop code was minted for this user");
-		free(st);
-		return DCODE_UNKNOWN;
-	}
-	if (lock < 0) {
-		free(st);
-		return DCODE_ERROR;
-	}
-	if (store_key(store_dir(cfg), 0, key, why, whycap) != 0 ||
-	    code_hash(key, user, canon, hash) != 0)
+	if (lock == -1)
 		goto out;
-	if (st->locked) {
-		st->fails++;
-		snprintf(why, whycap, "locked after %d wrong codes: mint a new code", DCODE_MAX_FAILURES);
-		v = DCODE_LOCKED;
-		goto write;
+	if (lock >= 0) {
+		if (store_key(dir, 0, key, why, whycap) != 0 || code_hash(key, user, canon, hash) != 0)
+			goto out;
+		/* Compare with every record, in constant time each: no early exit. */
+		for (i = 0; i < st->n; i++)
+			if (CRYPTO_memcmp(st->e[i].hash, hash, HASH_HEX) == 0)
+				hit = &st->e[i];
 	}
-	/* Compare with every record, in constant time each: no early exit. */
-	for (i = 0; i < st->n; i++)
-		if (CRYPTO_memcmp(st->e[i].hash, hash, HASH_HEX) == 0)
-			hit = &st->e[i];
 	if (hit == NULL) {
-		if (++st->fails >= DCODE_MAX_FAILURES) {
-			st->locked = 1;
-			for (i = 0; i < st->n; i++)
-				if (strcmp(st->e[i].rec.state, "live") == 0)
-					snprintf(st->e[i].rec.state, sizeof(st->e[i].rec.state), "revoked");
-			snprintf(why, whycap, "wrong code; %d in a row: pending codes revoked, "
-			         "code logins locked until a new code is minted", st->fails);
-		} else {
-			snprintf(why, whycap, "wrong code (%d of %d before lockout)", st->fails,
-			         DCODE_MAX_FAILURES);
+		/* Counted against the rate, never against the user's codes. */
+		if (throttle(dir, user, rhost, now, 1, failures, err, sizeof(err)) < 0) {
+			snprintf(why, whycap, "%s", err);
+			goto out;
 		}
+		snprintf(why, whycap, "matches no live desktop code of this user");
 		v = DCODE_UNKNOWN;
-		goto write;
+		goto out;
 	}
 	*rec = hit->rec;
 	if (strcmp(hit->rec.state, "used") == 0) {
@@ -530,20 +698,21 @@ enum dcode_verdict dcode_consume(const struct jwt_config *cfg, const char *user,
 		v = DCODE_EXPIRED;
 	} else {
 		snprintf(hit->rec.state, sizeof(hit->rec.state), "used");
-		st->fails = 0;
 		v = DCODE_OK;
-	}
-write:
-	*failures = st->fails;
-	if (save(store_dir(cfg), path, st, err, sizeof(err)) != 0) {
-		snprintf(why, whycap, "%s", err);
-		v = DCODE_ERROR; /* a use that cannot be recorded is no use */
+		if (save(dir, path, st, err, sizeof(err)) != 0) {
+			snprintf(why, whycap, "%s", err);
+			v = DCODE_ERROR; /* a use that cannot be recorded is no use */
+		}
 	}
 out:
 	explicit_bzero(key, sizeof(key));
 	explicit_bzero(hash, sizeof(hash));
-	close(lock);
-	free(st);
+	if (lock >= 0)
+		close(lock);
+	if (st != NULL) {
+		explicit_bzero(st, sizeof(*st));
+		free(st);
+	}
 	return v;
 }
 
@@ -554,7 +723,7 @@ static int list_user(const struct jwt_config *cfg, const char *user, time_t now,
 	char path[4200];
 	struct store *st = calloc(1, sizeof(*st));
 	size_t i;
-	int lock, exists = 0;
+	int lock, exists = 0, fails = 0, locked;
 
 	if (st == NULL)
 		return -1;
@@ -568,10 +737,13 @@ static int list_user(const struct jwt_config *cfg, const char *user, time_t now,
 		return -1;
 	}
 	close(lock);
+	/* a peek at the throttle: nothing is counted */
+	if ((locked = throttle(store_dir(cfg), user, NULL, now, 0, &fails, why, whycap)) < 0)
+		locked = fails = 0;
 	if (st->n == 0)
-		fn(ctx, NULL, st->fails, st->locked);
+		fn(ctx, NULL, fails, locked);
 	for (i = 0; i < st->n; i++)
-		fn(ctx, &st->e[i].rec, st->fails, st->locked);
+		fn(ctx, &st->e[i].rec, fails, locked);
 	free(st);
 	return 0;
 }
@@ -627,8 +799,6 @@ int dcode_revoke(const struct jwt_config *cfg, const char *user, const char *id,
 			n++;
 		}
 	}
-	if (id == NULL)
-		st->fails = st->locked = 0;
 	if (save(store_dir(cfg), path, st, why, whycap) != 0)
 		n = -1;
 	close(lock);
@@ -636,39 +806,13 @@ int dcode_revoke(const struct jwt_config *cfg, const char *user, const char *id,
 	return n;
 }
 
-static void field(char *buf, size_t cap, size_t *used, const char *key, const char *val)
-{
-	char esc[2 * JWT_AUDIT_FIELD_MAX + 1];
-	int n;
-
-	if (*used >= cap)
-		return;
-	jwt_audit_escape(esc, sizeof(esc), val, strlen(val));
-	n = snprintf(buf + *used, cap - *used, " %s=\"%s\"", key, esc);
-	if (n < 0 || (size_t)n >= cap - *used) {
-		buf[*used] = '\0'; /* never half a pair */
-		*used = cap;
-		return;
-	}
-	*used += (size_t)n;
-}
-
 void dcode_audit_format(char *buf, size_t cap, const char *word, const char *verdict,
                         const struct dcode_record *r, const char *pam_user, const char *rhost,
                         int failures, const char *why)
 {
 	char until[32] = "", fails[16];
-	size_t used;
-	int n;
+	size_t used = jwt_audit_begin(buf, cap, word, verdict);
 
-	if (cap == 0)
-		return;
-	n = snprintf(buf, cap, "%s verdict=%s", word, verdict);
-	if (n < 0 || (size_t)n >= cap) {
-		buf[0] = '\0';
-		return;
-	}
-	used = (size_t)n;
 	if (r->expires > 0) {
 		time_t t = (time_t)r->expires;
 		struct tm tm;
@@ -677,17 +821,12 @@ void dcode_audit_format(char *buf, size_t cap, const char *word, const char *ver
 		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	snprintf(fails, sizeof(fails), "%d", failures);
-	field(buf, cap, &used, "user", pam_user != NULL ? pam_user : "");
-	field(buf, cap, &used, "mapped", r->user);
-	field(buf, cap, &used, "issuer", r->issuer_name);
-	field(buf, cap, &used, "iss", r->iss);
-	field(buf, cap, &used, "sub", r->sub);
-	field(buf, cap, &used, "jti", r->jti);
-	field(buf, cap, &used, "kid", r->kid);
-	field(buf, cap, &used, "rhost", rhost != NULL ? rhost : "");
-	field(buf, cap, &used, "method", "desktop-code");
-	field(buf, cap, &used, "code_id", r->id);
-	field(buf, cap, &used, "until", until);
-	field(buf, cap, &used, "failures", fails);
-	field(buf, cap, &used, why != NULL ? "reason" : "groups", why != NULL ? why : r->groups);
+	jwt_audit_who(buf, cap, &used, pam_user, r->user, r->issuer_name, r->iss, r->sub, r->jti,
+	              r->kid);
+	jwt_audit_field(buf, cap, &used, "rhost", rhost);
+	jwt_audit_field(buf, cap, &used, "method", "desktop-code");
+	jwt_audit_field(buf, cap, &used, "code_id", r->id);
+	jwt_audit_field(buf, cap, &used, "until", until);
+	jwt_audit_field(buf, cap, &used, "failures", fails);
+	jwt_audit_field(buf, cap, &used, why != NULL ? "reason" : "groups", why != NULL ? why : r->groups);
 }

@@ -5,14 +5,21 @@
  *
  * A code is 16 symbols of a 31-letter alphabet without 0/O, 1/I/L (79 bits
  * from getrandom), shown as XXXX-XXXX-XXXX-XXXX.  desktop_code_dir (root,
- * 0700, on tmpfs) holds one file per local user: a failure counter and one
- * line per code with HMAC-SHA256(.key, user, code) -- never the code --, its
- * expiry (min(now + desktop_code_ttl, token exp)), the issuer section that
- * verified the token, the mapped groups and the token's iss/sub/jti/kid.
- * Every change takes an exclusive flock on USER.lock and replaces the file
- * atomically.  A code is accepted once; DCODE_MAX_FAILURES wrong codes in a
- * row burn every pending code of that user and refuse code logins until
- * the user mints a new one (which needs a verified token again).
+ * 0700, on tmpfs) holds one file per local user: one line per code with
+ * HMAC-SHA256(.key, user, code) -- never the code --, its expiry
+ * (min(now + desktop_code_ttl, token exp)), the issuer section that
+ * verified the token, the token's iss/sub/jti/kid, its typ and its signed
+ * claims.  When the code is typed, those claims are judged again by the
+ * configuration of that moment (jwt_judge_payload: revocation, groups,
+ * required claims), so a code is never stronger than its token.  Every
+ * change takes an exclusive flock on USER.lock and replaces the file
+ * atomically.  A code is accepted once.
+ *
+ * Input of code shape that matches no code of the user is not ours (it may
+ * be a password): the module passes it on.  Wrong guesses cost nobody their
+ * codes: they are counted per user and per source in a fixed-size table
+ * (.throttle) and, past a rate, code checks pause for that user or source
+ * until the minute is over.
  */
 #ifndef PAM_JWT_DCODE_H
 #define PAM_JWT_DCODE_H
@@ -26,8 +33,11 @@
 #define DCODE_DEFAULT_DIR "/run/pam_jwt/desktop"
 #define DCODE_SYMBOLS 16
 #define DCODE_TEXT_LEN (DCODE_SYMBOLS + DCODE_SYMBOLS / 4 - 1) /* with dashes */
-#define DCODE_MAX_FAILURES 5
 #define DCODE_MAX_LIVE 16      /* unused codes per user */
+#define DCODE_MAX_PAYLOAD 12288 /* base64url of the token's claims */
+#define DCODE_THROTTLE_WINDOW 60 /* seconds */
+#define DCODE_THROTTLE_USER 100  /* wrong codes per window for one user name, from anywhere */
+#define DCODE_THROTTLE_SOURCE 20 /* wrong codes per window from one remote host */
 #define DCODE_KEEP 3600        /* used/expired records kept to name the refusal */
 
 enum dcode_verdict {
@@ -35,8 +45,8 @@ enum dcode_verdict {
 	DCODE_UNKNOWN,   /* no such code for this user (a wrong guess) */
 	DCODE_USED,
 	DCODE_EXPIRED,
-	DCODE_REVOKED,   /* by root, or burned by the lockout */
-	DCODE_LOCKED,    /* too many wrong codes: refused until a new code is minted */
+	DCODE_REVOKED,   /* by root */
+	DCODE_THROTTLED, /* too many wrong codes for this user or from this host just now */
 	DCODE_ERROR
 };
 
@@ -54,46 +64,59 @@ struct dcode_record {
 	char jti[128];
 	char kid[128];
 	char groups[1024];
+	char typ[64];         /* the token's header typ */
+	char payload[DCODE_MAX_PAYLOAD + 1]; /* its signed claims, base64url */
 };
 
-/* Is `cred` shaped like a desktop code (dashes and spaces ignored, any
- * case)?  1 and the 16 canonical symbols in canon, else 0. */
+/* Is `cred` shaped like a desktop code: four groups of four symbols,
+ * either all joined by dashes or none, all upper or all lower case?  1 and
+ * the 16 canonical symbols in canon, else 0. */
 int dcode_shape(const char *cred, size_t len, char canon[DCODE_SYMBOLS + 1]);
 
 /* Mint a code for the accepted token `res` (the issuer section `iss`
- * verified it).  code gets "XXXX-XXXX-XXXX-XXXX", rec the stored record.
- * 0, or -1 with a reason. */
+ * verified `token`, len bytes, whose claims are kept to judge the code
+ * again when it is used).  code gets "XXXX-XXXX-XXXX-XXXX", rec the stored
+ * record.  0, or -1 with a reason. */
 int dcode_mint(const struct jwt_config *cfg, const struct jwt_issuer *iss,
-               const struct jwt_result *res, time_t now, char code[DCODE_TEXT_LEN + 1],
-               struct dcode_record *rec, char *why, size_t whycap);
+               const struct jwt_result *res, const char *token, size_t len, time_t now,
+               char code[DCODE_TEXT_LEN + 1], struct dcode_record *rec, char *why,
+               size_t whycap);
 
-/* Use `canon` for `user` at `now`.  DCODE_OK consumes the code and fills
- * rec; *failures is the user's count of wrong codes in a row after this
- * attempt (0 when there is no store for the user). */
+/* Use `canon` for `user`, typed from `rhost` (NULL or "": unknown), at
+ * `now`.  DCODE_OK consumes the code and fills rec (the caller judges its
+ * claims again); DCODE_UNKNOWN: no code of the user matches (not ours);
+ * *failures: wrong codes for this user in the current throttle window. */
 enum dcode_verdict dcode_consume(const struct jwt_config *cfg, const char *user,
-                                 const char canon[DCODE_SYMBOLS + 1], time_t now,
-                                 struct dcode_record *rec, int *failures, char *why,
-                                 size_t whycap);
+                                 const char *rhost, const char canon[DCODE_SYMBOLS + 1],
+                                 time_t now, struct dcode_record *rec, int *failures,
+                                 char *why, size_t whycap);
 
-/* Call fn for every record of `user` (NULL: every user); fails = that
- * user's failure counter, locked = 1 when locked out. */
+/* Call fn for every record of `user` (NULL: every user); fails = wrong
+ * codes for that user in the current throttle window, locked = 1 while
+ * its code checks are throttled. */
 int dcode_list(const struct jwt_config *cfg, const char *user, time_t now,
                void (*fn)(void *ctx, const struct dcode_record *rec, int fails, int locked),
                void *ctx, char *why, size_t whycap);
 
-/* Revoke user's code `id` (NULL: all of them, and clear the lockout).
+/* Revoke user's code `id` (NULL: all of them).
  * Returns how many codes were revoked, or -1 with a reason. */
 int dcode_revoke(const struct jwt_config *cfg, const char *user, const char *id, time_t now,
                  char *why, size_t whycap);
 
 /* The audit line of a desktop-code decision, shaped like jwt_audit_format()
  * (same fields and escaping, method="desktop-code") plus code_id, until and
- * the user's count of wrong codes; never the code.  word: minted, accepted,
+ * the user's count of wrong codes in the throttle window; never the code.  word: minted, accepted,
  * rejected, refused; verdict: a name of [A-Z_]; why: the reason, or NULL
  * to log the record's groups.  4096 bytes are always enough. */
 void dcode_audit_format(char *buf, size_t cap, const char *word, const char *verdict,
                         const struct dcode_record *r, const char *pam_user, const char *rhost,
                         int failures, const char *why);
+
+/* Parse the text of a store file (len bytes, as load() reads it) for
+ * `user` at `now`; call fn for every record kept.  0, or -1 (corrupt). */
+int dcode_store_parse(const char *text, size_t len, const char *user, time_t now,
+                      void (*fn)(void *ctx, const struct dcode_record *rec), void *ctx,
+                      char *why, size_t whycap);
 
 /* A user name usable as a store file name. */
 int dcode_user_ok(const char *user);

@@ -102,13 +102,17 @@ enum jwt_json_got jwt_json_as_int(json_object *v, int64_t min, int64_t max, int6
 	}
 	if (v != NULL && json_object_is_type(v, json_type_double)) {
 		double d = json_object_get_double(v);
+		int64_t x;
 
-		if (!isfinite(d) || d < (double)min || d > (double)max)
+		/* Only a double inside [-2^63, 2^63) converts to int64_t; the
+		 * bounds are exact powers of two, unlike (double)INT64_MAX,
+		 * which rounds up to 2^63 and would let 2^63 through. */
+		if (!isfinite(d) || d < -0x1p63 || d >= 0x1p63)
 			return JWT_JSON_BAD;
-		d = floor(d);
-		if (d < (double)min)
+		x = (int64_t)floor(d);
+		if (x < min || x > max)
 			return JWT_JSON_BAD;
-		*out = (int64_t)d;
+		*out = x;
 		return JWT_JSON_OK;
 	}
 	return JWT_JSON_BAD;

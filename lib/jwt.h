@@ -90,6 +90,18 @@ enum jwt_verdict jwt_verify(const struct jwt_config *cfg, const char *token, siz
                             const char *pam_user, time_t now, const struct jwt_log *log,
                             const struct jwt_refresh_hook *refresh, struct jwt_result *res);
 
+/*
+ * Judge again, by issuer section `iss` at `now`, claims that a signature
+ * check of that section already vouched for: everything jwt_verify does
+ * after the signature (claims, revocation, required claims, user and
+ * group policy), against the configuration of this moment.  payload_b64:
+ * the token's payload segment (len bytes); typ: its header typ ("" if
+ * none).  Fills `res` and returns res->verdict.
+ */
+enum jwt_verdict jwt_judge_payload(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                                   const char *payload_b64, size_t len, const char *typ,
+                                   const char *pam_user, time_t now, struct jwt_result *res);
+
 /* Cheap shape test done before any config is read: JWT_NOT_TOKEN,
  * JWT_TOO_LONG or JWT_OK (looks like a compact JWS/JWE). */
 enum jwt_verdict jwt_token_shape(const char *token, size_t len);

@@ -24,27 +24,6 @@ void jwt_logf(const struct jwt_log *log, int level, const char *fmt, ...)
 	log->fn(log->ctx, level, buf);
 }
 
-void jwt_sanitize(char *dst, size_t cap, const char *src, size_t srclen)
-{
-	size_t i, o = 0;
-
-	if (cap == 0)
-		return;
-	for (i = 0; src != NULL && i < srclen && o + 1 < cap; i++) {
-		unsigned char c = (unsigned char)src[i];
-		/* quotes become ' so a value can sit inside "..." in a log line */
-		dst[o++] = c == '"' ? '\'' : (c >= 0x20 && c < 0x7f && c != '\\') ? (char)c : '?';
-	}
-	dst[o] = '\0';
-}
-
-void jwt_printable(char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			*s = '?';
-}
-
 int jwt_is_word(const char *s, size_t max)
 {
 	size_t i, n = s != NULL ? strlen(s) : 0;

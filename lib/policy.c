@@ -44,8 +44,8 @@ int policy_valid_name(const char *s, size_t len)
  * other line must be exactly two words with a valid local user name, or the
  * whole file is refused with "line N: ...".  key NULL only validates.
  * Returns 0 found (out filled), 1 not found, -1 malformed (why). */
-static int user_map_scan(const char *text, size_t len, const char *key, char *out, size_t cap,
-                         char *why, size_t whycap)
+int user_map_scan(const char *text, size_t len, const char *key, char *out, size_t cap,
+                  char *why, size_t whycap)
 {
 	const char *p = text, *end = text + len;
 	unsigned line = 0;

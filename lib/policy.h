@@ -15,6 +15,11 @@ int policy_valid_name(const char *s, size_t len);
 /* The same for len bytes that need not be NUL-terminated. */
 int policy_valid_name_n(const char *s, size_t len);
 
+/* Look key up in user_map_file text (key NULL: only validate): 0 found
+ * (the local user in out, cap bytes), 1 not found, -1 malformed (why). */
+int user_map_scan(const char *text, size_t len, const char *key, char *out, size_t cap,
+                  char *why, size_t whycap);
+
 /* Check user_map_file text: 0, or -1 with "line N: ..." in err. */
 int user_map_validate(const char *text, size_t len, char *err, size_t errcap);
 

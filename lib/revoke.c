@@ -137,13 +137,29 @@ static int scan(const char *text, size_t len, const struct claims_seen *seen, ch
 
 int revoked_validate(const char *text, size_t len, char *err, size_t errcap)
 {
-	char what[8];
+	return revoked_match(text, len, NULL, NULL, 0, 0, err, errcap) < 0 ? -1 : 0;
+}
+
+int revoked_match(const char *text, size_t len, const char *jti, const char *sub, int has_iat,
+                  int64_t iat, char *why, size_t whycap)
+{
+	struct claims_seen seen = { jti, sub, has_iat, iat };
+	char what[120];
+	int r;
 
 	if (memchr(text, '\0', len) != NULL) {
-		snprintf(err, errcap, "NUL byte in revocation list");
+		snprintf(why, whycap, "NUL byte in revocation list");
 		return -1;
 	}
-	return scan(text, len, NULL, err, errcap, what, sizeof(what), NULL) < 0 ? -1 : 0;
+	/* Validate the whole list first: a bad line after a match still denies. */
+	if (scan(text, len, NULL, why, whycap, what, sizeof(what), NULL) < 0)
+		return -1;
+	if (jti == NULL && sub == NULL)
+		return 0;
+	r = scan(text, len, &seen, why, whycap, what, sizeof(what), NULL);
+	if (r > 0)
+		snprintf(why, whycap, "%s", what);
+	return r;
 }
 
 /* The first line (as scan() would find it) of an indexed list that

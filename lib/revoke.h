@@ -15,6 +15,7 @@
 #define PAM_JWT_REVOKE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 
 #include "conf.h"
@@ -24,6 +25,12 @@
 
 /* Validate a list's text; 0, or -1 with "line N: ..." in err. */
 int revoked_validate(const char *text, size_t len, char *err, size_t errcap);
+
+/* Judge a list's text (as read from revoked_file or the revoked_uri copy)
+ * against a token's jti, sub (either may be NULL) and iat (when has_iat):
+ * 1 revoked (why names the line), 0 not, -1 malformed (why: "line N: ..."). */
+int revoked_match(const char *text, size_t len, const char *jti, const char *sub, int has_iat,
+                  int64_t iat, char *why, size_t whycap);
 
 /* Index the fetched copy at path (pam-jwt refresh).  0, or -1 with why. */
 int revoked_index_build(const struct jwt_config *cfg, const struct jwt_issuer *iss,

@@ -266,6 +266,35 @@ out:
 	return v;
 }
 
+enum jwt_verdict jwt_judge_payload(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                                   const char *payload_b64, size_t len, const char *typ,
+                                   const char *pam_user, time_t now, struct jwt_result *res)
+{
+	struct jws *jws = calloc(1, sizeof(*jws));
+	json_object *payload = NULL;
+	enum jwt_verdict v;
+
+	memset(res, 0, sizeof(*res));
+	if (jws == NULL) {
+		snprintf(res->reason, sizeof(res->reason), "out of memory");
+		v = JWT_INTERNAL;
+		goto out;
+	}
+	jws->payload_b64 = payload_b64;
+	jws->payload_b64_len = len;
+	snprintf(jws->typ, sizeof(jws->typ), "%s", typ != NULL ? typ : "");
+	if ((v = jws_payload(jws, &payload, res->reason, sizeof(res->reason))) == JWT_OK)
+		v = issuer_accepts(cfg, payload, jws, iss, pam_user, now, res);
+out:
+	if (v == JWT_OK)
+		res->reason[0] = '\0';
+	jwt_printable(res->reason);
+	res->verdict = v;
+	json_object_put(payload);
+	free(jws);
+	return v;
+}
+
 enum jwt_verdict jwt_verify(const struct jwt_config *cfg, const char *token, size_t len,
                             const char *pam_user, time_t now, const struct jwt_log *log,
                             const struct jwt_refresh_hook *refresh, struct jwt_result *res)

@@ -4,7 +4,10 @@
  * checked file is the one that runs), with an environment of PATH only,
  * default signal handling and mask, stdin /dev/null or a pipe, stdout a
  * pipe, every other descriptor closed, PR_SET_PDEATHSIG so it cannot
- * outlive us, and a hard deadline after which it is killed.
+ * outlive us, and a hard deadline after which it is killed.  The
+ * application's own state stays as it was: any of its descriptors 0-2 may
+ * be closed, and its signal dispositions are never changed (we wait for
+ * our child's pid, retrying on EINTR).
  */
 #include "config.h"
 
@@ -53,32 +56,52 @@ static int open_helper(const char *path, const struct jwt_log *log)
 	return fd;
 }
 
-/* In the child, before exec: only async-signal-safe calls. */
+/* fd itself when it is above 2, else a close-on-exec copy at 3 or above
+ * (the original closed); -1 on failure (fd closed).  The application may
+ * have 0-2 closed, and then our files land there: the child's dup2 onto
+ * 0-2 must not overwrite one source with another. */
+static int fd_above_stdio(int fd)
+{
+	int high, saved;
+
+	if (fd < 0 || fd > 2)
+		return fd;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return high;
+}
+
+/* In the child, before exec: only async-signal-safe calls.  Every
+ * descriptor it is given is above 2 (fd_above_stdio). */
 static void exec_child(int exe, char *const argv[], int flags, int in_fd, int out_fd,
-                       pid_t parent)
+                       int devnull, pid_t parent)
 {
 	static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 	char *const envp[] = { path_env, NULL };
 	struct sigaction sa;
 	sigset_t none;
-	int sig, devnull;
+	int sig;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)
 		(void)sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
+		_exit(126);
 	/* If the login process dies (client gone, sshd's grace timer), so do we. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-		_exit(126);
-	if ((devnull = open("/dev/null", O_RDWR)) < 0)
 		_exit(126);
 	if (dup2(in_fd >= 0 ? in_fd : devnull, 0) != 0 || dup2(out_fd, 1) != 1 ||
 	    dup2((flags & CHILD_STDERR_NULL) ? devnull : out_fd, 2) != 2)
 		_exit(126);
-	/* Move the executable's descriptor to 3 and close everything above. */
+	/* The executable's descriptor to 3 (whatever was there is copied
+	 * already), close-on-exec, and everything above closed. */
 	if (exe != 3 && dup2(exe, 3) != 3)
+		_exit(126);
+	if (fcntl(3, F_SETFD, FD_CLOEXEC) != 0)
 		_exit(126);
 	if (syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
 		long fd, max = sysconf(_SC_OPEN_MAX);
@@ -86,43 +109,65 @@ static void exec_child(int exe, char *const argv[], int flags, int in_fd, int ou
 		for (fd = 4; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
 			close((int)fd);
 	}
-	(void)fcntl(3, F_SETFD, FD_CLOEXEC);
 	syscall(SYS_execveat, 3, "", argv, envp, AT_EMPTY_PATH);
 	_exit(127);
+}
+
+static void close_pair(int p[2])
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+	p[0] = p[1] = -1;
+}
+
+/* pipe2(O_CLOEXEC) with both ends above 2. */
+static int pipe_above_stdio(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		p[0] = p[1] = -1;
+		return -1;
+	}
+	p[0] = fd_above_stdio(p[0]);
+	p[1] = fd_above_stdio(p[1]);
+	if (p[0] < 0 || p[1] < 0) {
+		close_pair(p);
+		return -1;
+	}
+	return 0;
 }
 
 int child_start(struct jwt_child *c, const char *path, char *const argv[], int flags,
                 long timeout_ms, const struct jwt_log *log)
 {
-	struct sigaction dfl;
-	int outp[2] = { -1, -1 }, inp[2] = { -1, -1 }, exe;
+	int outp[2] = { -1, -1 }, inp[2] = { -1, -1 }, exe, devnull = -1;
 	pid_t parent = getpid();
 
 	memset(c, 0, sizeof(*c));
 	c->pid = -1;
 	c->in = c->out = -1;
-	if ((exe = open_helper(path, log)) < 0)
+	if ((exe = fd_above_stdio(open_helper(path, log))) < 0)
 		return -1;
-	if (pipe2(outp, O_CLOEXEC) != 0 ||
-	    ((flags & CHILD_STDIN_PIPE) && pipe2(inp, O_CLOEXEC) != 0)) {
-		jwt_logf(log, JWT_LOG_ERR, "helper: pipe: %s", strerror(errno));
+	if ((devnull = fd_above_stdio(open("/dev/null", O_RDWR | O_CLOEXEC))) < 0 ||
+	    pipe_above_stdio(outp) != 0 ||
+	    ((flags & CHILD_STDIN_PIPE) && pipe_above_stdio(inp) != 0)) {
+		jwt_logf(log, JWT_LOG_ERR, "helper: descriptors: %s", strerror(errno));
 		goto fail;
 	}
-	/* Like pam_unix with unix_chkpwd: the application's SIGCHLD handler
-	 * must not reap our child before we do. */
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &dfl, &c->old_chld);
+	/* No change to SIGCHLD: the process is the application's, perhaps
+	 * threaded.  We wait for this pid only (child_finish). */
 	c->deadline = child_now_ms() + timeout_ms;
 	c->pid = fork();
 	if (c->pid == 0)
-		exec_child(exe, argv, flags, inp[0], outp[1], parent);
+		exec_child(exe, argv, flags, inp[0], outp[1], devnull, parent);
 	if (c->pid < 0) {
 		jwt_logf(log, JWT_LOG_ERR, "helper: fork: %s", strerror(errno));
-		sigaction(SIGCHLD, &c->old_chld, NULL);
 		goto fail;
 	}
 	close(exe);
+	close(devnull);
 	close(outp[1]);
 	c->out = outp[0];
 	if (inp[0] >= 0) {
@@ -132,12 +177,10 @@ int child_start(struct jwt_child *c, const char *path, char *const argv[], int f
 	return 0;
 fail:
 	close(exe);
-	for (exe = 0; exe < 2; exe++) {
-		if (outp[exe] >= 0)
-			close(outp[exe]);
-		if (inp[exe] >= 0)
-			close(inp[exe]);
-	}
+	if (devnull >= 0)
+		close(devnull);
+	close_pair(outp);
+	close_pair(inp);
 	c->pid = -1;
 	return -1;
 }
@@ -192,7 +235,12 @@ int child_finish(struct jwt_child *c, int now)
 			poll(NULL, 0, 10);
 		}
 	}
-	sigaction(SIGCHLD, &c->old_chld, NULL);
 	c->pid = -1;
-	return w < 0 || c->killed ? -1 : status;
+	if (c->killed)
+		return -1;
+	/* ECHILD: the application reaped it first (SIGCHLD ignored, or a
+	 * handler that waits for every child); it ran, its status is lost. */
+	if (w < 0)
+		return errno == ECHILD ? CHILD_REAPED_ELSEWHERE : -1;
+	return status;
 }

@@ -11,13 +11,18 @@
 #define CHILD_STDIN_PIPE 1   /* give it a pipe as stdin (else /dev/null) */
 #define CHILD_STDERR_NULL 2  /* stderr to /dev/null (else merged into stdout) */
 
+/* child_finish: the helper ran but the application reaped it before we
+ * could (its SIGCHLD set to SIG_IGN, or a handler that waits for any
+ * child), so its exit status is unknown.  Not a wait status that
+ * WIFEXITED accepts. */
+#define CHILD_REAPED_ELSEWHERE (-2)
+
 struct jwt_child {
 	pid_t pid;
 	int in;                  /* our end of its stdin, or -1 */
 	int out;                 /* our end of its stdout */
 	long long deadline;      /* monotonic ms after which it is killed */
 	int killed;
-	struct sigaction old_chld;
 };
 
 long long child_now_ms(void);
@@ -37,7 +42,9 @@ ssize_t child_read(struct jwt_child *c, char *buf, size_t cap);
 
 /* Close our ends (the helper sees end of file on stdin), kill it now when
  * `now` is set or when it outlives its deadline, and reap it.  Returns its
- * wait status, or -1 when it had to be killed or could not be reaped. */
+ * wait status, -1 when it had to be killed or could not be reaped, or
+ * CHILD_REAPED_ELSEWHERE.  Never changes a signal disposition: correct
+ * with any of descriptors 0-2 closed and with any SIGCHLD handler. */
 int child_finish(struct jwt_child *c, int now);
 
 #endif

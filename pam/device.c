@@ -18,93 +18,14 @@
 
 #include "child.h"
 #include "device.h"
+#include "devproto.h"
 #include "jwt.h"
 
-#define LINE_MAX_BYTES 1024
-#define QR_LINES_MAX 40
 #define MSG_MAX 16384
 
-struct reader {
-	struct jwt_child *c;
-	char buf[4096];
-	size_t len;
-};
-
-/* One line without its '\n' into line (cap bytes): 1, 0 at end of file,
- * -1 on a timeout, an error or a line longer than LINE_MAX_BYTES. */
-static int read_line(struct reader *r, char *line, size_t cap)
+static ssize_t read_child(void *ctx, char *buf, size_t cap)
 {
-	for (;;) {
-		char *nl = memchr(r->buf, '\n', r->len);
-		ssize_t n;
-
-		if (nl != NULL) {
-			size_t l = (size_t)(nl - r->buf);
-
-			if (l >= cap || memchr(r->buf, '\0', l) != NULL)
-				return -1;
-			memcpy(line, r->buf, l);
-			line[l] = '\0';
-			memmove(r->buf, nl + 1, r->len - l - 1);
-			explicit_bzero(r->buf + r->len - l - 1, l + 1);
-			r->len -= l + 1;
-			return 1;
-		}
-		if (r->len >= LINE_MAX_BYTES || r->len == sizeof(r->buf))
-			return -1;
-		n = child_read(r->c, r->buf + r->len, sizeof(r->buf) - r->len);
-		if (n <= 0)
-			return n == 0 && r->len == 0 ? 0 : -1;
-		r->len += (size_t)n;
-	}
-}
-
-/* Exactly n bytes (the token) then '\n'. */
-static int read_exact(struct reader *r, char *out, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n + 1) {
-		ssize_t m;
-
-		if (r->len > 0) {
-			size_t take = r->len < n + 1 - got ? r->len : n + 1 - got;
-
-			memcpy(out + got, r->buf, take);
-			memmove(r->buf, r->buf + take, r->len - take);
-			explicit_bzero(r->buf + r->len - take, take);
-			r->len -= take;
-			got += take;
-			continue;
-		}
-		if ((m = child_read(r->c, r->buf, sizeof(r->buf))) <= 0)
-			return -1;
-		r->len = (size_t)m;
-	}
-	if (out[n] != '\n')
-		return -1;
-	out[n] = '\0';
-	return 0;
-}
-
-
-/* A QR line: spaces and the half/full blocks U+2580, U+2584, U+2588 only. */
-static int qr_line_ok(const char *s)
-{
-	size_t n = 0;
-
-	while (*s != '\0') {
-		if (*s == ' ')
-			s++;
-		else if ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x96 &&
-		         ((unsigned char)s[2] == 0x80 || (unsigned char)s[2] == 0x84 ||
-		          (unsigned char)s[2] == 0x88))
-			s += 3;
-		else
-			return 0;
-		n++;
-	}
-	return n > 0 && n <= 80;
+	return child_read(ctx, buf, cap);
 }
 
 const struct jwt_issuer *device_issuer(const struct jwt_config *cfg)
@@ -173,21 +94,23 @@ int device_login(pam_handle_t *pamh, int flags, const struct jwt_config *cfg,
 {
 	const char *helper = cfg->refresh_helper != NULL ? cfg->refresh_helper : JWT_HELPER_PATH;
 	char a0[] = "pam-jwt", a1[] = "device", a2[] = "--config", a4[] = "--issuer";
-	char name[sizeof(iss->name)], line[LINE_MAX_BYTES + 1], rhost[128], host[128];
+	char name[sizeof(iss->name)], line[DEVPROTO_LINE_MAX + 1], rhost[128], host[128];
 	char *argv[] = { a0, a1, a2, cfg->path, a4, name, NULL };
-	char uri[LINE_MAX_BYTES] = "", code[80] = "", *msg = NULL, *resp = NULL, *tok = NULL;
+	char *msg = NULL, *resp = NULL, *tok = NULL;
 	struct jwt_child c;
-	struct reader *r = NULL;
-	char qr[QR_LINES_MAX * 260 + 1];
-	size_t used = 0, nqr = 0, qrlen = 0;
-	long expires = 0;
+	struct devproto_reader *r = NULL;
+	struct devproto_offer *o = NULL;
+	enum devproto_step step;
+	size_t used = 0, n;
 	int rc = PAM_AUTH_ERR, got;
 
 	*answer = NULL;
 	*typed = 0;
 	snprintf(name, sizeof(name), "%s", iss->name);
-	if ((r = calloc(1, sizeof(*r))) == NULL || (msg = malloc(MSG_MAX)) == NULL) {
+	if ((r = calloc(1, sizeof(*r))) == NULL || (o = calloc(1, sizeof(*o))) == NULL ||
+	    (msg = malloc(MSG_MAX)) == NULL) {
 		free(r);
+		free(o);
 		return PAM_BUF_ERR;
 	}
 	msg[0] = '\0';
@@ -196,56 +119,36 @@ int device_login(pam_handle_t *pamh, int flags, const struct jwt_config *cfg,
 		if (!(flags & PAM_SILENT))
 			pam_error(pamh, "Sign-in with a browser is misconfigured on this host.");
 		free(r);
+		free(o);
 		free(msg);
 		return PAM_SERVICE_ERR;
 	}
-	r->c = &c;
+	r->read = read_child;
+	r->ctx = &c;
 
 	/* What to show: uri, [complete], qr lines, code, expires, ready. */
-	qr[0] = '\0';
-	for (;;) {
-		if ((got = read_line(r, line, sizeof(line))) != 1) {
+	do {
+		if ((got = devproto_read_line(r, line, sizeof(line))) != 1) {
 			rc = failed(pamh, flags, log, got == 0 ? "error bad the helper ended early"
 			                                        : "error bad no answer from the helper");
 			goto out;
 		}
-		if (strncmp(line, "error ", 6) == 0) {
-			rc = failed(pamh, flags, log, line);
-			goto out;
-		}
-		if (strcmp(line, "ready") == 0)
-			break;
-		if (strncmp(line, "uri ", 4) == 0 && jwt_is_word(line + 4, 512) &&
-		    strncmp(line + 4, "https://", 8) == 0) {
-			snprintf(uri, sizeof(uri), "%.512s", line + 4);
-		} else if (strncmp(line, "complete ", 9) == 0 && jwt_is_word(line + 9, 512)) {
-			/* only in the QR code, which the helper drew */
-		} else if (strncmp(line, "code ", 5) == 0 && jwt_is_word(line + 5, 64)) {
-			snprintf(code, sizeof(code), "%.64s", line + 5);
-		} else if (strncmp(line, "expires ", 8) == 0 && strspn(line + 8, "0123456789") ==
-		           strlen(line + 8) && strlen(line + 8) > 0 && strlen(line + 8) < 6) {
-			expires = strtol(line + 8, NULL, 10);
-		} else if (strncmp(line, "qr ", 3) == 0 && nqr < QR_LINES_MAX && qr_line_ok(line + 3) &&
-		           strlen(line + 3) < 250) {
-			qrlen += (size_t)snprintf(qr + qrlen, sizeof(qr) - qrlen, "%s%s",
-			                          nqr ? "\n" : "", line + 3);
-			nqr++;
-		} else {
-			rc = failed(pamh, flags, log, "error bad unexpected line from the helper");
-			goto out;
-		}
-	}
-	if (uri[0] == '\0' || code[0] == '\0' || expires <= 0) {
-		rc = failed(pamh, flags, log, "error bad the helper left out the URI or the code");
+		step = devproto_offer_line(o, line);
+	} while (step == DEVPROTO_MORE);
+	if (step != DEVPROTO_READY) {
+		rc = failed(pamh, flags, log, step == DEVPROTO_ERROR ? line
+		            : step == DEVPROTO_BAD ? "error bad unexpected line from the helper"
+		            : "error bad the helper left out the URI or the code");
 		goto out;
 	}
 	where(pamh, rhost, sizeof(rhost), host, sizeof(host));
-	used = (size_t)snprintf(msg, MSG_MAX, "To sign in, open %s and enter %s\n", uri, code);
-	if (nqr > 0)
-		used += (size_t)snprintf(msg + used, MSG_MAX - used, "  (or scan:)\n%s\n", qr);
+	used = (size_t)snprintf(msg, MSG_MAX, "To sign in, open %s and enter %s\n", o->uri, o->code);
+	if (o->nqr > 0)
+		used += (size_t)snprintf(msg + used, MSG_MAX - used, "  (or scan:)\n%s\n", o->qr);
 	snprintf(msg + used, MSG_MAX - used, "  Request from %s for %s, valid for %ld %s.", rhost,
-	         host, expires >= 120 ? expires / 60 : expires, expires >= 120 ? "minutes" : "seconds");
-	explicit_bzero(code, sizeof(code));
+	         host, o->expires >= 120 ? o->expires / 60 : o->expires,
+	         o->expires >= 120 ? "minutes" : "seconds");
+	explicit_bzero(o->code, sizeof(o->code));
 	/* The helper polls meanwhile; the user's answer decides what happens. */
 	if (pam_info(pamh, "%s", msg) != PAM_SUCCESS ||
 	    pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, DEVICE_WAIT_PROMPT) != PAM_SUCCESS ||
@@ -262,17 +165,14 @@ int device_login(pam_handle_t *pamh, int flags, const struct jwt_config *cfg,
 		goto out;
 	}
 	/* Enter: wait for the helper's result (bounded by its deadline). */
-	if ((got = read_line(r, line, sizeof(line))) != 1) {
+	if ((got = devproto_read_line(r, line, sizeof(line))) != 1) {
 		rc = failed(pamh, flags, log, got == 0 ? "error bad the helper ended without a result"
 		                                        : "error timeout no result from the helper");
 		goto out;
 	}
-	if (strncmp(line, "token ", 6) == 0 && strspn(line + 6, "0123456789") == strlen(line + 6) &&
-	    strlen(line + 6) > 0 && strlen(line + 6) < 6) {
-		size_t n = (size_t)strtoul(line + 6, NULL, 10);
-
+	if (devproto_token_line(line, &n)) {
 		if (n == 0 || n > JWT_MAX_TOKEN || (tok = malloc(n + 1)) == NULL ||
-		    read_exact(r, tok, n) != 0 || strlen(tok) != n) {
+		    devproto_read_exact(r, tok, n) != 0 || strlen(tok) != n) {
 			rc = failed(pamh, flags, log, "error bad the helper's token did not arrive whole");
 			goto out;
 		}
@@ -295,6 +195,8 @@ out:
 	explicit_bzero(line, sizeof(line));
 	explicit_bzero(r, sizeof(*r));
 	free(r);
+	explicit_bzero(o, sizeof(*o));
+	free(o);
 	explicit_bzero(msg, MSG_MAX);
 	free(msg);
 	return rc;

@@ -97,7 +97,7 @@ static void log_to_syslog(void *ctx, int level, const char *msg)
 	pam_syslog(ctx, prio[level & 3], "%s", msg);
 }
 
-static int pam_code(enum jwt_verdict v)
+int pam_jwt_code(enum jwt_verdict v)
 {
 	switch (v) {
 	case JWT_OK:
@@ -172,20 +172,15 @@ static void tell_user(pam_handle_t *pamh, int flags, const struct jwt_result *r,
 /* one_time issuers: the first use of a jti is recorded, later ones refused. */
 static void one_time_use(const struct jwt_config *cfg, struct jwt_result *res, time_t now)
 {
+	const struct jwt_issuer *iss = jwt_config_issuer(cfg, res->issuer_name);
 	char why[sizeof(res->reason)];
 	enum jwt_verdict v;
-	size_t i;
 
-	for (i = 0; i < cfg->n_issuers; i++) {
-		const struct jwt_issuer *iss = &cfg->issuers[i];
-
-		if (strcmp(iss->name, res->issuer_name) != 0 || !iss->one_time)
-			continue;
-		if ((v = replay_record(cfg, iss, res, now, why, sizeof(why))) != JWT_OK) {
-			res->verdict = v;
-			memcpy(res->reason, why, sizeof(why));
-		}
+	if (iss == NULL || !iss->one_time)
 		return;
+	if ((v = replay_record(cfg, iss, res, now, why, sizeof(why))) != JWT_OK) {
+		res->verdict = v;
+		memcpy(res->reason, why, sizeof(why));
 	}
 }
 
@@ -408,13 +403,13 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred; no groups added");
 	if (res->verdict != JWT_OK)
 		tell_user(pamh, flags, res, len);
-	/* A token we read ourselves was only handed on for pam_unix's sake:
-	 * once it is accepted, no later module (pam_gnome_keyring, pam_cap...)
-	 * gets a live credential as a "password". */
-	if (res->verdict == JWT_OK && prompted)
-		(void)pam_set_item(pamh, PAM_AUTHTOK, NULL);
-	rc = pam_code(res->verdict);
+	rc = pam_jwt_code(res->verdict);
 out:
+	/* A credential was only handed on for pam_unix's sake: once pam_jwt
+	 * has consumed it (token, desktop code, device answer), no later module
+	 * (pam_gnome_keyring, pam_cap...) gets it as a "password". */
+	if (rc == PAM_SUCCESS)
+		(void)pam_set_item(pamh, PAM_AUTHTOK, NULL);
 	wipe_free(tok);
 	if (res != NULL) {
 		explicit_bzero(res, sizeof(*res));

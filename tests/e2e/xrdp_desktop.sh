@@ -9,7 +9,7 @@
 #   and paints the desktop; a screenshot is kept in xrdp_desktop.d/.
 #   The token itself never gets to PAM (xrdp drops passwords over 255
 #   characters); the same code again, an expired code, another user's code,
-#   a revoked code and 50 wrong codes are refused, and the next good login
+#   a revoked code and 10 wrong codes are refused, the real code still logs in, and the next good login
 #   still opens a desktop.  Time from `pam-jwt desktop-code` to the first
 #   frame, beside a password login through the same xrdp (XRDP_BENCH_ROUNDS).
 #
@@ -92,6 +92,8 @@ group_map = ops operators
 group_map = developers developers
 leeway = 0
 desktop_codes = yes
+# long enough for the wrong guesses below on a loaded 2-core machine
+desktop_code_ttl = 15m
 EOF
 cp -a /etc/pam.d "$T/pam.d"
 cp "$top_srcdir/conf/pam.d/xrdp-sesman" "$T/pam.d/xrdp-sesman"
@@ -305,23 +307,22 @@ gcode=$(mint alice 4300 "$T/tok/alice3.jwt")
 "$PYTHON" - "$T/guess" <<'PYEOF'
 import secrets, sys
 a = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-for i in range(50):
+for i in range(10):
     c = "".join(secrets.choice(a) for _ in range(16))
     open(f"{sys.argv[1]}.{i}", "w").write("-".join(c[j:j + 4] for j in range(0, 16, 4)) + "\n")
 PYEOF
 t0=$(now_ms)
 n=0
-for i in $(seq 0 49); do refused "guess$i" alice "$T/guess.$i" > /dev/null && n=$((n + 1)); done
-expect_eq "$n" 50 "50 wrong codes over RDP: each refused ($(( ($(now_ms) - t0) / 50 )) ms each)"
-has "$(dlog)" 'verdict=CODE_LOCKED .*failures="50"' "audit: locked, 50 wrong codes counted"
-refused afterguess alice "$(secret c5 "$gcode")" && pass "the real code after 50 wrong ones: refused (burned)"
+# (fewer than DCODE_THROTTLE_SOURCE: sesman may name the client's address)
+for i in $(seq 0 9); do refused "guess$i" alice "$T/guess.$i" > /dev/null && n=$((n + 1)); done
+expect_eq "$n" 10 "10 wrong codes over RDP: each refused ($(( ($(now_ms) - t0) / 10 )) ms each)"
+has "$(dlog)" 'verdict=UNKNOWN_CODE .*failures="[1-9][0-9]*"' "audit: wrong codes counted, passed on"
 
-# --- the daemon still serves the next good login ---------------------------------------------
-ncode=$(mint alice 4300 "$T/tok/alice4.jwt")
-if ms=$(desktop next alice "$(secret c6 "$ncode")"); then
-	pass "next good code login: desktop after $ms ms (sesman still serving)"
+# --- the daemon still serves the next good login: the real code, never burned ----------------
+if ms=$(desktop next alice "$(secret c5 "$gcode")"); then
+	pass "the real code after 10 wrong ones: desktop after $ms ms (guesses burn nothing, sesman still serving)"
 else
-	fail "next good login failed: $(tail -5 "$T/log/sesman.log")"
+	fail "the real code after wrong guesses failed: $(tail -5 "$T/log/sesman.log")"
 fi
 rdp_stop
 fi # XRDP_BENCH_ONLY

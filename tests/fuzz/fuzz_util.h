@@ -30,4 +30,26 @@
 			          (unsigned char)(field)[fz_i_], fz_i_, (field)); \
 } while (0)
 
+/* For the models of line formats: split t[*i..le) into at most max words
+ * separated by bytes of ws; a word starting with '#' ends the line (the
+ * comment rule of pam_jwt's line files).  Returns the number of words. */
+static inline size_t fuzz_words(const char *t, size_t *i, size_t le, const char *ws,
+                                const char **w, size_t *wn, size_t max)
+{
+	size_t k = 0;
+
+	while (k < max) {
+		while (*i < le && strchr(ws, t[*i]) != NULL && t[*i] != '\0')
+			(*i)++;
+		if (*i >= le || t[*i] == '#')
+			break;
+		w[k] = t + *i;
+		while (*i < le && (strchr(ws, t[*i]) == NULL || t[*i] == '\0'))
+			(*i)++;
+		wn[k] = (size_t)(t + *i - w[k]);
+		k++;
+	}
+	return k;
+}
+
 #endif

@@ -25,6 +25,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from jwcrypto import jwe, jwk, jws
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_seeds_lines  # noqa: E402  (the line formats, and write())
+from make_seeds_lines import write  # noqa: E402
+
 here = os.path.dirname(os.path.abspath(__file__))
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus")
 top = os.path.dirname(os.path.dirname(here))
@@ -81,15 +85,6 @@ PUB = {
 }
 KEYS = {"ec": ec_priv, "rsa": rsa_priv, "ed": ed_priv}
 ALG_KEY = {"RS256": "rsa", "PS256": "rsa", "ES256": "ec", "EdDSA": "ed"}
-
-
-def write(sub, name, data):
-    os.makedirs(os.path.join(out, sub), exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode()
-    assert len(data) < 20000, name
-    with open(os.path.join(out, sub, name), "wb") as f:
-        f.write(data)
 
 
 def claims(**kw):
@@ -546,4 +541,5 @@ if out == os.path.join(here, "corpus"):
     write_dict("meta.dict", "fuzz_meta: cache metadata keys", "m",
                ["source=", "fetched=", "expires=", "attempt=", "etag=", "error=", "\n", "#",
                 "9223372036854775807", str(NOW), 'W/"', "https://"])
+make_seeds_lines.main()
 print("seeds written under", out)

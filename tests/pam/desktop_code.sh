@@ -165,8 +165,10 @@ out=$(login alice "$T/c1")
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "the same code a second time: refused"
 has "$(lastlog 'method="desktop-code"')" 'verdict=CODE_USED' "audit: CODE_USED"
 expect_eq "$(direct alice "$T/c1")" PAM_AUTH_ERR "module's own code for a used code: PAM_AUTH_ERR"
-lower=$(answer c1l "$(tr 'A-Z' 'a-z' <<< "${code//-/ }")")
-expect_eq "$(direct alice "$lower")" PAM_AUTH_ERR "lower case with spaces is the same (used) code"
+lower=$(answer c1l "$(tr 'A-Z' 'a-z' <<< "$code")")
+expect_eq "$(direct alice "$lower")" PAM_AUTH_ERR "lower case is the same (used) code"
+spaced=$(answer c1s "${code//-/ }")
+expect_eq "$(direct alice "$spaced")" PAM_IGNORE "with spaces it is a passphrase: passed on"
 
 mint bob 600 b1
 bcode=$(code_for bob 1001 b1)
@@ -209,7 +211,8 @@ has "$(lastlog 'method="desktop-code"')" 'verdict=CODE_REVOKED' "audit: CODE_REV
 rc=0; as alice 1000 "$T/bin/pam-jwt" desktop-code --config "$T/jwt.conf" --list > /dev/null 2>&1 || rc=$?
 expect_eq "$rc" 2 "--list needs root"
 
-# 50 wrong guesses: each refused; after 5 the user's codes are burned and locked.
+# 50 wrong guesses: each passed on (pam_deny refuses), and none of them
+# costs alice her pending code: they are throttled by time, never burned.
 mint alice 600 a3
 gcode=$(code_for alice 1000 a3)
 "$PYTHON" - "$T/guess" <<'PYEOF'
@@ -223,17 +226,90 @@ refused=0
 for i in $(seq 0 49); do
 	[ "$(login alice "$T/guess.$i" | code_of auth)" = PAM_AUTH_ERR ] && refused=$((refused + 1))
 done
-expect_eq "$refused" 50 "50 wrong codes: each refused"
-has "$(grep -a 'method="desktop-code"' "$T/authlog" | grep -a 'verdict=UNKNOWN_CODE' | tail -1)" \
-	'failures="5"' "audit counts the wrong codes (5th: lockout)"
-has "$(lastlog 'method="desktop-code"')" 'verdict=CODE_LOCKED .*failures="50"' \
-	"audit: later guesses CODE_LOCKED, counted to 50"
-out=$(login alice "$(answer cg "$gcode")")
-expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "the real code after the lockout: refused (burned)"
+expect_eq "$refused" 50 "50 wrong codes: each refused by the stack"
+expect_eq "$(direct alice "$T/guess.0")" PAM_IGNORE "a wrong code is not ours: PAM_IGNORE"
+expect_eq "$(direct bob "$T/guess.1")" PAM_IGNORE "the same for another user"
+expect_eq "$(direct carol "$T/guess.2")" PAM_IGNORE "and for a user who never had a code"
+has "$(grep -a 'method="desktop-code"' "$T/authlog" | grep -a 'verdict=UNKNOWN_CODE user="alice"' | tail -1)" \
+	'failures="[1-9][0-9]*"' "audit counts the wrong codes (per minute)"
+out=$(login alice "$(answer cg "$gcode")" --setcred)
+expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "after 50 strangers' guesses alice's code still logs in"
 mint alice 600 a4
 ncode=$(code_for alice 1000 a4)
 out=$(login alice "$(answer cn "$ncode")" --setcred)
-expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "a newly minted code ends the lockout and logs in"
+expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "and so does a newly minted one"
+# A used code is not left in PAM_AUTHTOK for the modules after it, whether
+# pam_jwt asked for it or an earlier module did (use_first_pass).
+printf '#!/bin/sh\ncat > /dev/null\n' > "$T/bin/eat.sh"
+chmod 0755 "$T/bin/eat.sh"
+printf 'auth required %s config=%s\nauth optional pam_exec.so expose_authtok %s\n' \
+	"$MODULE" "$T/jwt.conf" "$T/bin/eat.sh" > "$T/pam.d/after"
+printf 'auth optional pam_exec.so expose_authtok %s\nauth required %s config=%s use_first_pass\nauth optional pam_exec.so expose_authtok %s\n' \
+	"$T/bin/eat.sh" "$MODULE" "$T/jwt.conf" "$T/bin/eat.sh" > "$T/pam.d/first"
+for svc in after first; do
+	mint alice 600 "at$svc"
+	c=$(code_for alice 1000 "at$svc")
+	out=$(ns "$DRIVER" "$T/pam.d" "$svc" alice --answer "$(answer "cat$svc" "$c")")
+	expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "$svc: the code logs in"
+	expect_eq "$(grep -c '^prompt:' <<< "$out")" 2 "$svc: the used code left PAM_AUTHTOK (the next module asks again)"
+done
+# From one remote host, past DCODE_THROTTLE_SOURCE wrong codes in a minute:
+# that host is paused; another host is not.
+mint alice 600 a4b
+ncode2=$(code_for alice 1000 a4b)
+# (45: over the limit even when a minute boundary splits them)
+for i in $(seq 0 44); do
+	login alice "$T/guess.$i" --rhost 198.51.100.66 > /dev/null
+done
+has "$(grep -a 'verdict=CODE_THROTTLED' "$T/authlog" | tail -1)" 'rhost="198.51.100.66"' \
+	"45 wrong codes from one host: that host is paused for the rest of its minute"
+out=$(login alice "$(answer cn2 "$ncode2")" --rhost 203.0.113.9)
+expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "meanwhile the code from another host: accepted"
+
+# A code is exactly as strong as its token at the moment it is typed:
+# revocation (sub, jti, sub before), allowed_groups and group_map of now.
+rejudge() { # NAME EXPECTED-VERDICT DESCRIPTION CONF-LINES...
+	local name=$1 want=$2 what=$3
+	shift 3
+	conf yes
+	mint alice 600 "$name"
+	local c
+	c=$(code_for alice 1000 "$name")
+	conf yes "$@"
+	out=$(login alice "$(answer "c$name" "$c")" --setcred)
+	expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "$what: the code is refused"
+	has "$(lastlog 'method="desktop-code"')" "rejected verdict=$want " "$what: audit says $want"
+	expect_eq "$(direct alice "$T/tok/$name.jwt")" PAM_AUTH_ERR "$what: the token is refused too"
+}
+printf 'sub alice\n' > "$T/revoked.sub"
+rejudge rv1 REVOKED "sub revoked after minting" "revoked_file = $T/revoked.sub"
+conf yes
+mint alice 600 rv2
+c=$(code_for alice 1000 rv2)
+jti=$("$PYTHON" -c 'import sys,json,base64; p=open(sys.argv[1]).read().split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["jti"])' "$T/tok/rv2.jwt")
+printf 'jti %s\n' "$jti" > "$T/revoked.jti"
+conf yes "revoked_file = $T/revoked.jti"
+out=$(login alice "$(answer crv2 "$c")")
+expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "jti revoked after minting: the code is refused"
+has "$(lastlog 'method="desktop-code"')" "rejected verdict=REVOKED " "jti revoked: audit says REVOKED"
+conf yes
+printf 'sub alice before %s\n' "$(($(date +%s) + 5))" > "$T/revoked.before"
+rejudge rv3 REVOKED "sub revoked before now" "revoked_file = $T/revoked.before"
+rejudge gd1 GROUP_DENIED "allowed_groups tightened" "allowed_groups = admins"
+rejudge rc1 CLAIM_MISMATCH "a required_claim added" "required_claim = department finance"
+# group_map narrowed after minting: setcred adds only what the map says now.
+conf yes
+mint alice 600 gm1
+c=$(code_for alice 1000 gm1)
+sed -i '/^group_map = ops /d' "$T/jwt.conf"
+out=$(login alice "$(answer cgm1 "$c")" --setcred)
+expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "group_map narrowed: the code still logs in"
+case " $(code_of groups <<< "$out") " in
+*" operators "* | *" wheel "*) fail "group_map narrowed: setcred still added a removed group: $out" ;;
+*" developers "*) pass "group_map narrowed: setcred adds only the groups mapped now" ;;
+*) fail "group_map narrowed: groups: $out" ;;
+esac
+conf yes
 "$PAMJWT" desktop-code --config "$T/jwt.conf" --list > "$T/list.all"
 has "$(cat "$T/list.all")" "bob " "--list without a user lists every user"
 
@@ -259,7 +335,8 @@ expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "--device: the device flow's 
 # Not a code, not a token: pam_unix's turn.
 expect_eq "$(direct alice "$(answer pw 'correct horse battery staple')")" PAM_IGNORE \
 	"a password: PAM_IGNORE"
-expect_eq "$(direct carol "$(answer cc "$ncode")")" PAM_AUTH_ERR "a code for a user with no store: refused"
+expect_eq "$(direct carol "$(answer cc "$ncode")")" PAM_IGNORE \
+	"a code for a user with no store: not ours, passed on"
 
 # desktop_codes off: no codes minted, and code-shaped passwords are ignored.
 conf no

@@ -224,4 +224,39 @@ out=$(in_ns "$T/pam.d" stack "$REAL" --answer "$V/real.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "stack: token for the real user"
 out=$(in_ns "$T/pam.d" stack "$REAL" --answer "$V/ok.jwt")
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "stack: alice's token does not open $REAL"
+
+# Code-shaped passwords reach pam_unix through the shipped stanzas (sshd,
+# xrdp-sesman) and the pam-auth-update profile, with desktop codes on and a
+# code store on the host: only a live code is pam_jwt's answer.
+{ cat "$T/jwt.conf"; echo "desktop_codes = yes"; } > "$T/codes.conf"
+sed -i "1i desktop_code_dir = $T/desktop" "$T/codes.conf"
+mkdir -m 0700 "$T/desktop"
+mkdir -p "$T/shipped"
+cp -a /etc/pam.d/. "$T/shipped/"
+ours="$MODULE config=$T/codes.conf"
+for svc in sshd xrdp-sesman; do
+	sed "s|pam_jwt\.so|$ours|" "$top_srcdir/conf/pam.d/$svc" > "$T/shipped/$svc"
+done
+# what pam-auth-update writes for the profile (priority 900, before pam_unix)
+init=$(sed -n '/^Auth-Initial:/,/^[A-Z]/{s/^[[:space:]]\+//p}' "$top_srcdir/debian/pam-configs/jwt" |
+	sed 's/success=end/success=2/')
+printf 'auth %s\nauth [success=1 default=ignore] pam_unix.so nullok try_first_pass\nauth requisite pam_deny.so\nauth required pam_permit.so\n' \
+	"${init/pam_jwt.so/$ours}" > "$T/shipped/common-auth"
+printf '@include common-auth\n' > "$T/shipped/profile"
+grep -q "pam_jwt.so\|$MODULE" "$T/shipped/common-auth" || fail "profile not rendered: $(cat "$T/shipped/common-auth")"
+shaped=0
+for pw in KX7MQ2WPZ9RTV4NH Kx7mQ2wPz9RtV4nH kx7m-q2wp-z9rt-v4nh 'happy days are here' 'HAPP-YDAY-SARE-HERE'; do
+	sed -i "/^$REAL:/d" "$T/etc/shadow"
+	echo "$REAL:$(openssl passwd -6 "$pw"):19000:0:99999:7:::" >> "$T/etc/shadow"
+	printf '%s' "$pw" > "$V/pw_shaped"
+	for svc in sshd xrdp-sesman profile; do
+		out=$(in_ns "$T/shipped" "$svc" "$REAL" --answer "$V/pw_shaped")
+		expect_eq "$(code_of auth <<< "$out")" PAM_SUCCESS "$svc: the password '$pw' reaches pam_unix"
+		shaped=$((shaped + 1))
+	done
+done
+expect_eq "$shaped" 15 "15 code-shaped password logins tried"
+printf 'KX7M-Q2WP-Z9RT-V4NX' > "$V/pw_shaped_bad"
+out=$(in_ns "$T/shipped" sshd "$REAL" --answer "$V/pw_shaped_bad")
+expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "sshd: a wrong code-shaped password is still refused"
 finish

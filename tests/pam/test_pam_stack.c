@@ -14,6 +14,7 @@
  *                      user_readenv=1 would read from ~/.pam_environment)
  *     --no-auth        skip pam_authenticate (another module said yes)
  *     --acct           call pam_acct_mgmt after authentication
+ *     --rhost HOST     set PAM_RHOST, as sshd does for the client's address
  * Prints the PAM environment at the end ("env: NAME=VALUE"), and with
  * --split the one the child handed back ("child_env: NAME=VALUE").
  *     --direct SO ARGS call SO's pam_sm_authenticate itself (on a real pam
@@ -204,7 +205,7 @@ int main(int argc, char **argv)
 	struct pam_conv c = { conv, NULL };
 	pam_handle_t *pamh = NULL;
 	int i, rc, do_setcred = 0, split = 0, tamper = 0, no_auth = 0, acct = 0;
-	const char *direct = NULL, *envfile = NULL;
+	const char *direct = NULL, *envfile = NULL, *rhost = NULL;
 	char *direct_args = NULL;
 
 	if (argc < 4)
@@ -226,6 +227,8 @@ int main(int argc, char **argv)
 			no_auth = 1;
 		else if (strcmp(argv[i], "--acct") == 0)
 			acct = 1;
+		else if (strcmp(argv[i], "--rhost") == 0 && i + 1 < argc)
+			rhost = argv[++i];
 		else if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc)
 			return run_loop(argv[1], argv[2], argv[3], argv[++i]);
 		else if (strcmp(argv[i], "--direct") == 0 && i + 2 < argc) {
@@ -238,6 +241,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	rc = pam_start_confdir(argv[2], argv[3], &c, argv[1], &pamh);
 	if (rc != PAM_SUCCESS)
+		return 2;
+	if (rhost != NULL && pam_set_item(pamh, PAM_RHOST, rhost) != PAM_SUCCESS)
 		return 2;
 	if (envfile != NULL) {
 		char *text = slurp(envfile), *line, *save = NULL;

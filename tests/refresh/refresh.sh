@@ -180,6 +180,23 @@ done
 warm_us=$(printf '%s\n' "${warm[@]}" | sort -n | sed -n 3p)
 echo "# login time: warm cache median of 5 = $warm_us us; login that had to refresh = ${refresh_ms} ms"
 
+# --- the same from an application with descriptors 0-2 closed and its own
+# SIGCHLD handler (tests/pam/closed_fds.c): the helper must still run, and
+# the handler must stay and see the helper's exit (no SIGCHLD change).
+install -m 0755 "$top_builddir/tests/pam/closed_fds" "$T/bin/closed_fds"
+printf 'auth required %s config=%s\n' "$T/bin/pam_jwt.so" "$CONF" > "$T/pam.d/closedfds"
+$KEYS gen "$T/keys" k5
+$KEYS jwks "$T/keys" k1 k2 k5 > "$T/www/main/jwks.json"
+$KEYS token "$T/keys" k5 "$ISS" > "$T/k5.jwt"
+rm -f "$T/cache/main.stamp" # past the cooldown of the run above
+before=$(requests /main/jwks.json)
+"$T/bin/closed_fds" "$T/pam.d" closedfds alice "$T/k5.jwt" "$T/closed_fds.out" &&
+	rc=0 || rc=$?
+expect_eq "$rc" 0 "closed_fds driver ran"
+expect_eq "$(cat "$T/closed_fds.out" 2> /dev/null)" "auth=PAM_SUCCESS sigchld=1 handler_kept=1" \
+	"fds 0-2 closed: the helper ran (new kid k5 accepted), SIGCHLD handler kept and called"
+expect_eq "$(( $(requests /main/jwks.json) - before ))" 1 "fds 0-2 closed: the helper fetched the JWKS"
+
 # --- bad responses: the cache stays, the error is clear ---------------------
 good=$(sha "$T/cache/main.jwks")
 bad_case() { # DESCRIPTION EXPECTED-ERROR-PATTERN [config lines]
@@ -233,6 +250,35 @@ grep -q "last try: .*wronghost\|last try: .*127.0.0.1" <<< "$status" &&
 out=$(refresh --issuer main --force 2>&1) || true
 [ "$(meta main error)" = "" ] && pass "a good refresh clears the recorded error" ||
 	fail "error not cleared: $out"
+
+# --- a provider's text reaches the terminal cleaned: jwks_uri with C1 controls
+# (U+009B is CSI, as ESC [ is) and C0 ones, as JSON escapes and as raw UTF-8
+ctl_free() { # FILE: no C0 but newline, no DEL, no C1 raw or UTF-8 encoded
+	LC_ALL=C grep -c -P '[\x00-\x09\x0b-\x1f\x7f-\x9f]|\xc2[\x80-\x9f]' "$1" || true
+}
+# C1 only (what curl fetches: it drops the fragment): the success line.
+printf '{"issuer":"%s","jwks_uri":"%s#\\u009b2J\xc2\x9b0m\xc2\x85x"}\n' "$ISS" "$ISS/jwks.json" \
+	> "$T/www/main/.well-known/openid-configuration"
+LC_ALL=C grep -q 'u009b' "$T/www/main/.well-known/openid-configuration" &&
+	LC_ALL=C grep -qP '\xc2\x85' "$T/www/main/.well-known/openid-configuration" ||
+	fail "the hostile discovery document was not written as meant"
+out=$(refresh --issuer main --force 2>&1) && rc=0 || rc=$?
+printf '%s\n' "$out" > "$T/c1.all"
+expect_eq "$rc" 0 "jwks_uri with C1 controls in its fragment: fetched"
+grep -qF "from $ISS/jwks.json#?2J?0m?x, fresh" "$T/c1.all" &&
+	pass "refresh prints that URI with each C1 control as one '?'" || fail "refresh: $out"
+"$T/bin/pam-jwt" status --config "$CONF" >> "$T/c1.all" 2>&1 || true
+# C0 and DEL as well (curl refuses such a URL: the error line).
+printf '{"issuer":"%s","jwks_uri":"%s#\\u001b]0;owned\\u0007\\u007f\xc2\x9b"}\n' "$ISS" "$ISS/jwks.json" \
+	> "$T/www/main/.well-known/openid-configuration"
+out=$(refresh --issuer main --force 2>&1) || true
+printf '%s\n' "$out" >> "$T/c1.all"
+grep -qF "#?]0;owned???" <<< "$out" && pass "the error line shows ESC, BEL, DEL and C1 as '?'" ||
+	fail "refresh with C0 in jwks_uri: $out"
+"$T/bin/pam-jwt" status --config "$CONF" >> "$T/c1.all" 2>&1 || true
+expect_eq "$(ctl_free "$T/c1.all")" 0 "no C0, DEL or C1 byte in refresh and status output"
+discovery "$ISS" "$ISS/jwks.json" > "$T/www/main/.well-known/openid-configuration"
+refresh --issuer main --force > /dev/null 2>&1 || true
 
 # --- revoked_uri: fetched like keys, validated before it is written ---------
 printf 'jti %s\n' "$("$PYTHON" -c 'import sys,json,base64; p=open(sys.argv[1]).read().split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["jti"])' "$T/k1.jwt")" \

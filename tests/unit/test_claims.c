@@ -1,9 +1,13 @@
 #include "config.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "claims.h"
 #include "json.h"
+#include "revoke.h"
 #include "tap.h"
 
 #define NOW 1700000100
@@ -26,6 +30,99 @@ static enum jwt_verdict check(const char *payload, const char *typ, int issuer)
 }
 
 #define BASE "\"iss\":\"https://idp.test/realm\",\"aud\":\"ssh://host.test\""
+
+/* A double reaches int64_t only from [-2^63, 2^63): (double)INT64_MAX is
+ * 2^63 itself, so a bound written as that let 2^63 through to an
+ * undefined conversion (on x86 it came out as INT64_MIN). */
+static void json_ints(void)
+{
+	static const struct { double d; int64_t min, max; int ok; int64_t want; } t[] = {
+		{ 0x1p63, INT64_MIN + 1, INT64_MAX - 1, 0, 0 },
+		{ 0x1p63, INT64_MIN, INT64_MAX, 0, 0 },
+		{ 1e300, INT64_MIN, INT64_MAX, 0, 0 },
+		{ -1e300, INT64_MIN, INT64_MAX, 0, 0 },
+		{ -0x1p63, INT64_MIN + 1, INT64_MAX, 0, 0 },
+		{ -0x1p63, INT64_MIN, INT64_MAX, 1, INT64_MIN },
+		{ 0x1p63 - 1024, INT64_MIN, INT64_MAX, 1, INT64_MAX - 1023 },
+		{ 1700000600.5, 0, 2000000000, 1, 1700000600 },
+		{ -0.5, -10, 10, 1, -1 },
+		{ -10.5, -10, 10, 0, 0 },
+	};
+	double special[] = { NAN, INFINITY, -INFINITY };
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		json_object *v = json_object_new_double(t[i].d);
+		int64_t got = 42;
+		enum jwt_json_got r = jwt_json_as_int(v, t[i].min, t[i].max, &got);
+
+		if (t[i].ok)
+			ok(r == JWT_JSON_OK && got == t[i].want, "double %a -> %lld", t[i].d,
+			   (long long)got);
+		else
+			ok(r == JWT_JSON_BAD && got == 42, "double %a out of [%lld, %lld] refused", t[i].d,
+			   (long long)t[i].min, (long long)t[i].max);
+		json_object_put(v);
+	}
+	for (i = 0; i < 3; i++) {
+		json_object *v = json_object_new_double(special[i]);
+		int64_t got = 42;
+
+		ok(jwt_json_as_int(v, INT64_MIN, INT64_MAX, &got) == JWT_JSON_BAD && got == 42,
+		   "%f refused", special[i]);
+		json_object_put(v);
+	}
+}
+
+/* The revocation path reads iat itself: a huge iat is "no usable iat",
+ * which "sub ... before" revokes, and nothing undefined on the way. */
+static void revoked_huge_iat(void)
+{
+	static const char *const iats[] = { "9223372036854775808.0", "1e300", "-1e300",
+	                                    "9223372036854775807", "-9223372036854775808" };
+	char dir[] = "/tmp/test_claims.XXXXXX", list[64], conf[256], err[256];
+	struct jwt_config *c;
+	FILE *f;
+	size_t i;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(list, sizeof(list), "%s/revoked", dir);
+	if ((f = fopen(list, "w")) == NULL) {
+		ok(0, "revocation list");
+		rmdir(dir);
+		return;
+	}
+	fputs("sub alice before 1700000000\n", f);
+	fclose(f);
+	snprintf(conf, sizeof(conf), "[issuer a]\nissuer = https://idp.test/realm\n"
+	         "audience = ssh://host.test\njwks_file = /nonexistent.jwks\nrevoked_file = %s\n",
+	         list);
+	c = jwt_config_parse(conf, strlen(conf), "test.conf", err, sizeof(err));
+	ok(c != NULL, "config with revoked_file: %s", c ? "ok" : err);
+	for (i = 0; c != NULL && i < sizeof(iats) / sizeof(iats[0]); i++) {
+		char payload[256];
+		json_object *o;
+		struct jwt_result res;
+		enum jwt_verdict v;
+
+		snprintf(payload, sizeof(payload), "{\"sub\":\"alice\",\"iat\":%s}", iats[i]);
+		o = jwt_json_parse(payload, strlen(payload), 16);
+		memset(&res, 0, sizeof(res));
+		v = o != NULL ? revoked_check(c, &c->issuers[0], o, &res) : JWT_INTERNAL;
+		ok(v == JWT_REVOKED, "iat %s, sub revoked before 1700000000: %s (%s)", iats[i],
+		   jwt_verdict_name(v), res.reason);
+		json_object_put(o);
+		/* and the claims check refuses it as a date */
+		snprintf(payload, sizeof(payload), "{" BASE ",\"exp\":1700000600,\"iat\":%s}", iats[i]);
+		ok(check(payload, "", 0) == JWT_BAD_CLAIM, "claims: iat %s refused", iats[i]);
+	}
+	jwt_config_free(c);
+	unlink(list);
+	rmdir(dir);
+}
 
 int main(void)
 {
@@ -140,6 +237,11 @@ int main(void)
 		   "header typ is sanitized in the reason: %s", res.reason);
 		json_object_put(o);
 	}
+	json_ints();
+	revoked_huge_iat();
+	ok(check("{" BASE "," B_OK "}", "APPLICATION/AT+JWT", 1) == JWT_OK, "typ: ASCII case folding");
+	ok(check("{" BASE "," B_OK "}", "application/\xc1T+JWT", 1) == JWT_TYP,
+	   "typ: no byte above 0x7f folds (Latin-1 A acute is not a)");
 	jwt_config_free(cfg);
 	return tap_done();
 }

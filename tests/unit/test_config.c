@@ -24,6 +24,68 @@ static void bad(const char *text, const char *where, const char *what)
 
 #define ISS "[issuer x]\nissuer = https://idp.test\naudience = ssh://h\n"
 
+/* Every key set once in one section, then each again.  The "set twice"
+ * check keeps one bit per key: a bit past the width of its word collided
+ * with another key on 32-bit builds (device_token with issuer). */
+static void every_key_once(void)
+{
+	static const char *const candidates[] = {
+		"60", "yes", "RS256", "/nonexistent", "id_token", "https://idp.test/x",
+		"ops wheel", "word",
+	};
+	const char *value[128] = { 0 };
+	struct jwt_config *c;
+	size_t i, j, n = 0, unset = 0, twice_ok = 0;
+	char e[256];
+
+	while (jwt_config_key_name(n) != NULL)
+		n++;
+	ok(n > 32 && n <= 128, "%zu config keys (more than 32 bits)", n);
+	if (n > 128)
+		return;
+	/* a value each key takes, each try in a fresh config */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < sizeof(candidates) / sizeof(candidates[0]) && !value[i]; j++) {
+			if ((c = parse(ISS "jwks_file = /k.jwks\n")) == NULL)
+				break;
+			if (jwt_config_set(c, NULL, jwt_config_key_name(i), candidates[j], e,
+			                   sizeof(e)) == 0)
+				value[i] = candidates[j];
+			jwt_config_free(c);
+		}
+	for (i = 0; i < n; i++)
+		if (value[i] == NULL) {
+			printf("# no value found for %s\n", jwt_config_key_name(i));
+			unset++;
+		}
+	ok(unset == 0, "a valid value found for every key");
+	if ((c = parse(ISS "jwks_file = /k.jwks\n")) == NULL) {
+		ok(0, "config parses: %s", err);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		int r = value[i] ? jwt_config_set(c, NULL, jwt_config_key_name(i), value[i], e,
+		                                  sizeof(e)) : 0;
+
+		ok(r == 0, "%s = %s, once: %s", jwt_config_key_name(i), value[i] ? value[i] : "?",
+		   r == 0 ? "ok" : e);
+	}
+	for (i = 0; i < n; i++) {
+		const char *k = jwt_config_key_name(i);
+		int r = value[i] ? jwt_config_set(c, NULL, k, value[i], e, sizeof(e)) : -1;
+
+		if (strcmp(k, "group_map") == 0 || strcmp(k, "required_claim") == 0) {
+			twice_ok++;
+			ok(r == 0, "%s may be given again", k);
+		} else {
+			ok(r != 0 && strstr(e, "set twice") != NULL, "%s again: %s", k,
+			   r == 0 ? "(accepted)" : e);
+		}
+	}
+	ok(twice_ok == 2, "the two repeatable keys are among them");
+	jwt_config_free(c);
+}
+
 int main(void)
 {
 	struct jwt_config *c;
@@ -136,5 +198,6 @@ int main(void)
 		ok(c == NULL, "NUL byte refused");
 		jwt_config_free(c);
 	}
+	every_key_once();
 	return tap_done();
 }

@@ -4,6 +4,7 @@
 
 #include "json.h"
 #include "policy.h"
+#include "revoke.h"
 #include "tap.h"
 
 static struct jwt_config *cfg;
@@ -25,6 +26,52 @@ static enum jwt_verdict pol(const char *payload, int issuer, const char *pam_use
 	return v;
 }
 
+static int rv(const char *list, const char *jti, const char *sub, int has_iat, long long iat)
+{
+	char why[200];
+
+	return revoked_match(list, strlen(list), jti, sub, has_iat, iat, why, sizeof(why));
+}
+
+static int um(const char *map, const char *key, size_t cap, char *out)
+{
+	char why[200];
+
+	return user_map_scan(map, strlen(map), key, out, cap, why, sizeof(why));
+}
+
+/* The parse entry points tests/fuzz/fuzz_revoked and fuzz_usermap drive. */
+static void lists(void)
+{
+	static const char list[] = "# comment\r\njti t-1\r\n\tsub mallory # gone\n"
+	                           "sub daemon before 1700000000\n";
+	char out[64];
+
+	ok(rv(list, "t-1", NULL, 0, 0) == 1, "revoked: jti listed");
+	ok(rv(list, "t-2", "bob", 1, 5) == 0, "revoked: neither listed");
+	ok(rv(list, NULL, "mallory", 1, 5) == 1, "revoked: sub, trailing comment");
+	ok(rv(list, NULL, "daemon", 1, 1699999999) == 1, "revoked: sub, iat before the cut");
+	ok(rv(list, NULL, "daemon", 1, 1700000000) == 0, "revoked: sub, iat at the cut");
+	ok(rv(list, NULL, "daemon", 0, 0) == 1, "revoked: sub before, no iat: revoked");
+	ok(rv("jti a\nbogus line\n", "a", NULL, 0, 0) == -1,
+	   "revoked: a bad line after a match still refuses the list");
+	ok(revoked_match("jti a\0\n", 7, "a", NULL, 0, 0, out, sizeof(out)) == -1,
+	   "revoked: NUL refused");
+	ok(rv("sub x before 99999999999999999999\n", NULL, "y", 0, 0) == -1,
+	   "revoked: UNIXTIME out of range refused");
+	ok(rv("jti x before 5\n", NULL, "y", 0, 0) == -1, "revoked: jti takes no before");
+	ok(revoked_validate(list, strlen(list), out, sizeof(out)) == 0, "revoked: list validates");
+
+	ok(um("alice first\nalice second\n", "alice", sizeof(out), out) == 0 &&
+	   strcmp(out, "first") == 0, "user map: the first line wins");
+	ok(um("alice first\n", "bob", sizeof(out), out) == 1, "user map: not found");
+	ok(um("alice first\n", "alice", 4, out) == -1, "user map: a name over the buffer refused");
+	ok(um("alice ../root\n", "bob", sizeof(out), out) == -1, "user map: bad local name refused");
+	ok(um("alice a b\n", "x", sizeof(out), out) == -1, "user map: three words refused");
+	ok(user_map_validate("\r\n# x\n\ta\tb\r\n", 12, out, sizeof(out)) == 0,
+	   "user map: blank, comment, tabs and CRLF");
+}
+
 int main(void)
 {
 	static const char conf[] =
@@ -44,6 +91,7 @@ int main(void)
 		"username_claim = ext.login\n";
 	char err[256];
 
+	lists();
 	cfg = jwt_config_parse(conf, strlen(conf), "test.conf", err, sizeof(err));
 	ok(cfg != NULL, "config parses: %s", cfg ? "" : err);
 	if (cfg == NULL)
