@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,7 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct op
 
 /*
  * libpam loads the module at every pam_start and unloads it at pam_end.
- * Its own libraries (json-c, LMDB) are kept once loaded, so a process that
+ * Its own libraries (json-c, LMDB, libm) are kept once loaded, so a process that
  * runs many transactions (xrdp-sesman, screen lockers) does not map and
  * relocate them again each time; the module itself still loads anew, so
  * its per-process state (setcred.c's loader pid) stays that of pam_start.
@@ -88,6 +89,7 @@ __attribute__((constructor)) static void pin_libraries(void)
 {
 	pin((const void *)json_object_put);
 	pin((const void *)mdb_env_open);
+	pin((const void *)floor);
 }
 
 static void log_to_syslog(void *ctx, int level, const char *msg)
