@@ -7,13 +7,19 @@
  *      (device_authorization_endpoint, else cached from discovery by
  *      `pam-jwt refresh` in cache_dir/NAME.endpoints, else discovery now).
  *   2. Tell the module what to show, on stdout, one line each:
- *          uri URI | complete URI | code USER_CODE | expires SECONDS |
- *          qr LINE (the QR code of the complete URI, half blocks) | ready
+ *          uri URI | code USER_CODE | expires SECONDS |
+ *          qr LINE (the QR code of the same URI, half blocks) | ready
+ *      URI is verification_uri_complete if given, else verification_uri;
+ *      both must be https on the issuer's origin (or device_verification_host),
+ *      else the flow ends with "error origin": the link a user reads and the
+ *      QR code a phone scans are one URL on the provider's own site.
  *   3. Poll the token endpoint every `interval` seconds (slow_down adds 5),
  *      until the token, access_denied, expired_token, the provider's
  *      expires_in or device_timeout, whichever comes first; then write
  *          token LENGTH\n<the token>\n     or     error KIND TEXT
- *      with KIND one of unavail, denied, expired, timeout, bad, config.
+ *      with KIND one of unavail, denied, expired, timeout, bad, config,
+ *      origin, busy (device_max_flows flows are running: each flow holds a
+ *      flock on one of that many slot files in device_dir until it exits).
  *
  * The module's end of stdin closing (it returned, the client went away,
  * sshd killed it) stops everything at once, also in the middle of a
@@ -42,6 +48,7 @@
 #include "log.h"
 #include "json.h"
 #include "jwt.h"
+#include "net.h"
 #include "qr.h"
 #include "safefile.h"
 
@@ -338,6 +345,69 @@ static char *read_secret(const struct jwt_issuer *iss, char *err, size_t errcap)
 	return s;
 }
 
+/* One of device_max_flows slots in device_dir, held (flock) until this
+ * process exits however it ends.  The descriptor, or -1 after saying why
+ * (busy: every slot is taken). */
+static int take_slot(const struct jwt_config *cfg)
+{
+	const char *dir = cfg->device_dir != NULL ? cfg->device_dir : JWT_DEFAULT_DEVICE_DIR;
+	char path[4096], why[512];
+	long i;
+
+	if (make_private_dir(dir, why, sizeof(why)) != 0) {
+		result("config", "device_dir: %s", why);
+		return -1;
+	}
+	for (i = 0; i < cfg->device_max_flows; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%.4000s/slot.%ld", dir, i);
+		if ((fd = lock_file(path, 0, NULL, why, sizeof(why))) >= 0)
+			return fd;
+		if (fd != -2) {
+			result("config", "device_dir: %s", why);
+			return -1;
+		}
+	}
+	result("busy", "all %ld device flows of this host are running (device_max_flows)",
+	       cfg->device_max_flows);
+	return -1;
+}
+
+/* The link the user reads and the QR code encodes: verification_uri_complete
+ * if present, else verification_uri; each that is present must be https on
+ * an allowed origin.  NULL after saying why. */
+static const char *one_link(const struct jwt_issuer *iss, json_object *o)
+{
+	const char *uri = jwt_json_str(o, "verification_uri", NULL);
+	const char *complete = NULL;
+	json_object *v;
+
+	if (!uri_ok(uri)) {
+		result("bad", "device authorization response has no https verification_uri");
+		return NULL;
+	}
+	if (json_object_object_get_ex(o, "verification_uri_complete", &v) && v != NULL &&
+	    !uri_ok(complete = jwt_json_str(o, "verification_uri_complete", NULL))) {
+		result("bad", "device authorization response has an unusable verification_uri_complete");
+		return NULL;
+	}
+	if (!jwt_device_link_ok(iss, uri) || (complete != NULL && !jwt_device_link_ok(iss, complete))) {
+		struct jwt_origin bad;
+		const char *which = !jwt_device_link_ok(iss, uri) ? uri : complete;
+
+		/* the origin only: the rest of the link may hold the user code */
+		if (jwt_url_origin(which, &bad) != 0)
+			result("origin", "the verification link has no plain https host[:port]");
+		else
+			result("origin", "the verification link names %s:%u, not the issuer's "
+			       "origin%s", bad.host, bad.port, iss->device_verification_host != NULL
+			       ? " nor device_verification_host" : "");
+		return NULL;
+	}
+	return complete != NULL ? complete : uri;
+}
+
 /* The whole exchange; returns the exit code. */
 static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *iss)
 {
@@ -350,7 +420,7 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 	struct endpoints e;
 	struct body b = { 0 };
 	json_object *o = NULL;
-	const char *s;
+	const char *s, *link;
 	long code, interval, expires;
 	int rc = 1, r;
 	CURL *esc = curl_easy_init();
@@ -359,6 +429,13 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 	memset(&e, 0, sizeof(e));
 	if (esc == NULL) {
 		result("bad", "curl_easy_init failed");
+		return 1;
+	}
+	/* Before anything costs the provider or us: a slot, kept until exit.
+	 * Only root's flows count (the module's helpers); a user who runs this
+	 * (pam-jwt desktop-code --device) spends a process of their own. */
+	if (geteuid() == 0 && take_slot(cfg) < 0) {
+		curl_easy_cleanup(esc);
 		return 1;
 	}
 	if (iss->device_authorization_endpoint != NULL)
@@ -441,21 +518,14 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 		       "below expires_in)", INTERVAL_MAX);
 		goto out;
 	}
-	if (!uri_ok(jwt_json_str(o, "verification_uri", NULL))) {
-		result("bad", "device authorization response has no https verification_uri");
+	if ((link = one_link(iss, o)) == NULL)
 		goto out;
-	}
 	if (start + expires * 1000LL < deadline)
 		deadline = start + expires * 1000LL;
 
 	/* 2. what the module shows (the user code goes nowhere else) */
-	printf("uri %s\n", jwt_json_str(o, "verification_uri", NULL));
-	s = jwt_json_str(o, "verification_uri_complete", NULL);
-	if (uri_ok(s))
-		printf("complete %s\n", s);
-	else
-		s = jwt_json_str(o, "verification_uri", NULL);
-	if (qr_encode((const unsigned char *)s, strlen(s), &q) == 0 &&
+	printf("uri %s\n", link);
+	if (qr_encode((const unsigned char *)link, strlen(link), &q) == 0 &&
 	    qr_render(&q, 2, qrtext, sizeof(qrtext)) > 0) {
 		char *line, *save = NULL;
 
@@ -468,6 +538,7 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 	if (fflush(stdout) != 0)
 		goto gone;
 	wipe_str(s);
+	wipe_str(link); /* verification_uri_complete carries the user code */
 	wipe_str(jwt_json_str(o, "device_code", NULL));
 	json_object_put(o);
 	o = NULL;
@@ -498,7 +569,13 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 		if (r == -2)
 			goto gone;
 		if (r == -1) {
-			result("unavail", "token endpoint: %s", err);
+			/* A poll the deadline cut short (its timeout is what is
+			 * left) is the code running out, not an unreachable
+			 * provider: a loaded machine must not change the answer. */
+			if (mono_ms() >= deadline)
+				result("timeout", "not signed in within %lld s", (deadline - start) / 1000);
+			else
+				result("unavail", "token endpoint: %s", err);
 			goto out;
 		}
 		next = mono_ms() + interval * 1000LL;

@@ -12,14 +12,16 @@
 #include "conf.h"
 #include "safefile.h"
 
-enum key_type { K_STRING, K_PATH, K_SECONDS, K_BOOL, K_ALGS, K_GROUP_MAP, K_CLAIM, K_WORDS };
+enum key_type {
+	K_STRING, K_PATH, K_SECONDS, K_COUNT, K_BOOL, K_ALGS, K_GROUP_MAP, K_CLAIM, K_WORDS, K_NETS
+};
 
 struct key_def {
 	const char *name;
 	enum key_type type;
 	size_t offset;
 	int global;          /* only before the first section */
-	long min, max;       /* K_SECONDS bounds */
+	long min, max;       /* K_SECONDS and K_COUNT bounds */
 };
 
 #define I(field) offsetof(struct jwt_issuer, field)
@@ -29,6 +31,8 @@ static const struct key_def keys[] = {
 	{ "replay_dir", K_PATH, offsetof(struct jwt_config, replay_dir), 1, 0, 0 },
 	{ "desktop_code_dir", K_PATH, offsetof(struct jwt_config, desktop_code_dir), 1, 0, 0 },
 	{ "state_dir", K_PATH, offsetof(struct jwt_config, state_dir), 1, 0, 0 },
+	{ "device_dir", K_PATH, offsetof(struct jwt_config, device_dir), 1, 0, 0 },
+	{ "device_max_flows", K_COUNT, offsetof(struct jwt_config, device_max_flows), 1, 1, 1024 },
 	{ "issuer", K_STRING, I(issuer), 0, 0, 0 },
 	{ "audience", K_STRING, I(audience), 0, 0, 0 },
 	{ "jwks_file", K_PATH, I(jwks_file), 0, 0, 0 },
@@ -65,6 +69,9 @@ static const struct key_def keys[] = {
 	{ "device_timeout", K_SECONDS, I(device_timeout), 0, 10, 900 },
 	{ "device_authorization_endpoint", K_STRING, I(device_authorization_endpoint), 0, 0, 0 },
 	{ "token_endpoint", K_STRING, I(token_endpoint), 0, 0, 0 },
+	{ "device_services", K_WORDS, I(device_services), 0, 0, 0 },
+	{ "device_from", K_NETS, I(device_from), 0, 0, 0 },
+	{ "device_verification_host", K_STRING, I(device_verification_host), 0, 0, 0 },
 };
 #undef I
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -90,7 +97,7 @@ static void issuer_defaults(struct jwt_issuer *iss)
 #define WORDS_MAX 256
 #define WORD_MAX 256
 
-static void words_free(struct jwt_words *w)
+void jwt_words_free(struct jwt_words *w)
 {
 	size_t i;
 
@@ -101,10 +108,8 @@ static void words_free(struct jwt_words *w)
 	w->n = 0;
 }
 
-/* Split value at any of seps into w (replacing what it held); every word is
- * non-empty printable ASCII.  Returns 0, or -1 with a message. */
-static int words_parse(const char *value, const char *seps, const char *key,
-                       struct jwt_words *w, char *err, size_t errcap)
+int jwt_words_parse(const char *value, const char *seps, const char *key,
+                    struct jwt_words *w, char *err, size_t errcap)
 {
 	struct jwt_words out = { NULL, 0 };
 	const char *p = value;
@@ -139,13 +144,13 @@ static int words_parse(const char *value, const char *seps, const char *key,
 		snprintf(err, errcap, "\"%s\" names nothing", key);
 		goto fail;
 	}
-	words_free(w);
+	jwt_words_free(w);
 	*w = out;
 	return 0;
 oom:
 	snprintf(err, errcap, "out of memory");
 fail:
-	words_free(&out);
+	jwt_words_free(&out);
 	return -1;
 }
 
@@ -187,15 +192,17 @@ static void issuer_free(struct jwt_issuer *iss)
 	                  &iss->typ, &iss->revoked_file, &iss->revoked_uri,
 	                  &iss->client_id, &iss->client_secret_file, &iss->device_scope,
 	                  &iss->device_token, &iss->device_authorization_endpoint,
-	                  &iss->token_endpoint };
+	                  &iss->token_endpoint, &iss->device_verification_host };
 	size_t i;
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		free(*strs[i]);
-	words_free(&iss->allowed_groups);
+	jwt_words_free(&iss->allowed_groups);
+	jwt_words_free(&iss->device_services);
+	jwt_nets_free(&iss->device_from);
 	for (i = 0; i < iss->n_group_map; i++) {
 		free(iss->group_map[i].idp);
-		words_free(&iss->group_map[i].local);
+		jwt_words_free(&iss->group_map[i].local);
 	}
 	free(iss->group_map);
 	for (i = 0; i < iss->n_required; i++) {
@@ -218,6 +225,10 @@ static int issuer_clone(struct jwt_issuer *dst, const struct jwt_issuer *src)
 	dst->n_group_map = dst->n_required = 0;
 	dst->allowed_groups.v = NULL;
 	dst->allowed_groups.n = 0;
+	dst->device_services.v = NULL;
+	dst->device_services.n = 0;
+	dst->device_from.v = NULL;
+	dst->device_from.n = 0;
 	dst->set = 0;
 	/* first forget the shared pointers, so a failure frees only copies */
 	for (k = keys; k < keys + NKEYS; k++)
@@ -232,7 +243,9 @@ static int issuer_clone(struct jwt_issuer *dst, const struct jwt_issuer *src)
 		if (s != NULL && (*(char **)((char *)dst + k->offset) = strdup(s)) == NULL)
 			goto fail;
 	}
-	if (words_copy(&dst->allowed_groups, &src->allowed_groups) != 0)
+	if (words_copy(&dst->allowed_groups, &src->allowed_groups) != 0 ||
+	    words_copy(&dst->device_services, &src->device_services) != 0 ||
+	    jwt_nets_copy(&dst->device_from, &src->device_from) != 0)
 		goto fail;
 	if (src->n_group_map > 0) {
 		dst->group_map = calloc(src->n_group_map, sizeof(*dst->group_map));
@@ -278,6 +291,7 @@ void jwt_config_free(struct jwt_config *cfg)
 	free(cfg->replay_dir);
 	free(cfg->desktop_code_dir);
 	free(cfg->state_dir);
+	free(cfg->device_dir);
 	free(cfg);
 }
 
@@ -347,12 +361,12 @@ static int add_group_map(struct jwt_issuer *iss, const char *v, char *err, size_
 		return -1;
 	}
 	memset(&one, 0, sizeof(one));
-	if (words_parse(local, ",", "group_map", &one.local, err, errcap) != 0)
+	if (jwt_words_parse(local, ",", "group_map", &one.local, err, errcap) != 0)
 		return -1;
 	if ((one.idp = strndup(v, (size_t)(sp - v))) == NULL ||
 	    (gm = realloc(iss->group_map, (iss->n_group_map + 1) * sizeof(*gm))) == NULL) {
 		free(one.idp);
-		words_free(&one.local);
+		jwt_words_free(&one.local);
 		snprintf(err, errcap, "out of memory");
 		return -1;
 	}
@@ -447,7 +461,7 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 		return 0;
 	}
 	case K_WORDS:
-		return words_parse(value, " \t,", key, (struct jwt_words *)((char *)base + k->offset),
+		return jwt_words_parse(value, " \t,", key, (struct jwt_words *)((char *)base + k->offset),
 		                   err, errcap);
 	case K_SECONDS:
 		if (parse_seconds(value, k->min, k->max, (long *)((char *)base + k->offset)) != 0) {
@@ -456,6 +470,24 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 			return -1;
 		}
 		return 0;
+	case K_COUNT: {
+		char *end = NULL;
+		long n;
+
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (value[0] < '0' || value[0] > '9' || errno != 0 || *end != '\0' || n < k->min ||
+		    n > k->max) {
+			snprintf(err, errcap, "\"%s\" must be a number from %ld to %ld", key, k->min,
+			         k->max);
+			return -1;
+		}
+		*(long *)((char *)base + k->offset) = n;
+		return 0;
+	}
+	case K_NETS:
+		return jwt_nets_parse(value, key, (struct jwt_nets *)((char *)base + k->offset), err,
+		                      errcap);
 	case K_BOOL: {
 		int *b = (int *)((char *)base + k->offset);
 
@@ -493,6 +525,7 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 static const char *check_device(const struct jwt_issuer *iss)
 {
 	const char *tok = iss->device_token;
+	struct jwt_origin origin;
 
 	if (tok != NULL && strcmp(tok, "id_token") != 0 && strcmp(tok, "access_token") != 0)
 		return "has a \"device_token\" that is not id_token or access_token";
@@ -501,6 +534,9 @@ static const char *check_device(const struct jwt_issuer *iss)
 		return "has a \"device_authorization_endpoint\" that is not https://";
 	if (iss->token_endpoint != NULL && strncmp(iss->token_endpoint, "https://", 8) != 0)
 		return "has a \"token_endpoint\" that is not https://";
+	if (iss->device_verification_host != NULL &&
+	    jwt_host_origin(iss->device_verification_host, &origin) != 0)
+		return "has a \"device_verification_host\" that is not HOST or HOST:PORT";
 	if (!iss->device_flow)
 		return NULL;
 	if (iss->client_id == NULL)
@@ -623,6 +659,7 @@ struct jwt_config *jwt_config_parse(const char *text, size_t len, const char *pa
 		goto fail;
 	}
 	issuer_defaults(&cfg->defaults);
+	cfg->device_max_flows = JWT_DEFAULT_DEVICE_MAX_FLOWS;
 	if (memchr(text, '\0', len) != NULL) {
 		snprintf(err, errcap, "%s: contains a NUL byte", path);
 		goto fail;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "log.h"
+#include "net.h"
 
 #define JWT_DEFAULT_CONFIG "/etc/security/pam_jwt.conf"
 #define JWT_DEFAULT_CACHE_DIR "/var/cache/pam_jwt"
@@ -15,6 +16,11 @@
 /* Longest token life accepted unless max_lifetime says otherwise (exp - iat,
  * or exp - now without iat).  Provider tokens live 5 min to 90 min. */
 #define JWT_DEFAULT_MAX_LIFETIME 86400
+/* The device flow: where its slots are locked, how many run at once. */
+#define JWT_DEFAULT_DEVICE_DIR "/run/pam_jwt/device"
+#define JWT_DEFAULT_DEVICE_MAX_FLOWS 8
+/* The PAM service a device flow may start on unless device_services says. */
+#define JWT_DEFAULT_DEVICE_SERVICE "sshd"
 
 /* A list of names from the config, split once when the file is read and
  * matched by exact equality only (jwt_words_has). */
@@ -74,6 +80,9 @@ struct jwt_issuer {
 	char *device_authorization_endpoint; /* else from discovery */
 	char *token_endpoint;
 	long device_timeout;
+	struct jwt_words device_services; /* PAM services; empty: JWT_DEFAULT_DEVICE_SERVICE */
+	struct jwt_nets device_from;      /* client networks; empty: any client */
+	char *device_verification_host;   /* HOST[:PORT] the link may name besides the issuer's */
 	uint64_t set;             /* keys given in this section (duplicate check) */
 	char where[300];          /* "file:line" of the section header */
 };
@@ -86,6 +95,8 @@ struct jwt_config {
 	char *replay_dir;         /* durable state store; default /var/lib/pam_jwt */
 	char *desktop_code_dir;   /* default /run/pam_jwt/desktop */
 	char *state_dir;          /* state store on tmpfs; default /run/pam_jwt/state */
+	char *device_dir;         /* default JWT_DEFAULT_DEVICE_DIR */
+	long device_max_flows;    /* device flows running at once on this host */
 	struct jwt_issuer defaults;
 	struct jwt_issuer *issuers;
 	size_t n_issuers;
@@ -109,6 +120,13 @@ int jwt_config_set(struct jwt_config *cfg, struct jwt_issuer *iss, const char *k
 const char *jwt_config_key_name(size_t i);
 
 void jwt_config_free(struct jwt_config *cfg);
+
+/* Split value at any of seps into w (replacing what it held); every word is
+ * non-empty printable ASCII, at most 256 of 256 bytes.  Returns 0, or -1
+ * with a message naming key. */
+int jwt_words_parse(const char *value, const char *seps, const char *key, struct jwt_words *w,
+                    char *err, size_t errcap);
+void jwt_words_free(struct jwt_words *w);
 
 /* The issuer section called `name`, or NULL. */
 const struct jwt_issuer *jwt_config_issuer(const struct jwt_config *cfg, const char *name);

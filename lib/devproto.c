@@ -78,11 +78,10 @@ enum devproto_step devproto_offer_line(struct devproto_offer *o, const char *lin
 	if (strcmp(line, "ready") == 0)
 		return o->uri[0] == '\0' || o->code[0] == '\0' || o->expires <= 0 ?
 		       DEVPROTO_INCOMPLETE : DEVPROTO_READY;
+	/* one link: what is printed is what the QR code encodes */
 	if (strncmp(line, "uri ", 4) == 0 && jwt_is_word(line + 4, 512) &&
-	    strncmp(line + 4, "https://", 8) == 0) {
+	    strncmp(line + 4, "https://", 8) == 0 && o->uri[0] == '\0') {
 		snprintf(o->uri, sizeof(o->uri), "%.512s", line + 4);
-	} else if (strncmp(line, "complete ", 9) == 0 && jwt_is_word(line + 9, 512)) {
-		/* only in the QR code, which the helper drew */
 	} else if (strncmp(line, "code ", 5) == 0 && jwt_is_word(line + 5, 64)) {
 		snprintf(o->code, sizeof(o->code), "%.64s", line + 5);
 	} else if (strncmp(line, "expires ", 8) == 0 && small_number(line + 8)) {

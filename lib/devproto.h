@@ -52,9 +52,6 @@ enum devproto_step {
 /* Feed the next line of the offer (o zeroed before the first). */
 enum devproto_step devproto_offer_line(struct devproto_offer *o, const char *line);
 
-/* A QR line: spaces and the half/full blocks U+2580, U+2584, U+2588 only,
- * 1..80 of them. */
-
 /* Is line "token N" (N: 1 to 5 digits)?  1 with *n = N, else 0. */
 int devproto_token_line(const char *line, size_t *n);
 

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "device.h"
 #include "devproto.h"
 #include "jwt.h"
+#include "net.h"
 
 #define MSG_MAX 16384
 
@@ -28,13 +30,52 @@ static ssize_t read_child(void *ctx, char *buf, size_t cap)
 	return child_read(ctx, buf, cap);
 }
 
-const struct jwt_issuer *device_issuer(const struct jwt_config *cfg)
+/* A local account (uid 0 only for allow_root): the flow is never a lure
+ * for a name nobody logs in as, nor a round trip to the provider. */
+static int local_account(const char *user, int allow_root)
 {
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	int ok;
+
+	if (user == NULL || user[0] == '\0' ||
+	    getpwnam_r(user, &pw, buf, sizeof(buf), &found) != 0 || found == NULL)
+		return 0;
+	ok = found->pw_uid != 0 || allow_root;
+	explicit_bzero(buf, sizeof(buf));
+	return ok;
+}
+
+static const char *pam_item_str(pam_handle_t *pamh, int item)
+{
+	const void *v = NULL;
+
+	return pam_get_item(pamh, item, &v) == PAM_SUCCESS ? v : NULL;
+}
+
+const struct jwt_issuer *device_offered(pam_handle_t *pamh, int flags,
+                                        const struct jwt_config *cfg, const char *user,
+                                        int nodevice)
+{
+	const char *service = pam_item_str(pamh, PAM_SERVICE);
+	const char *rhost = pam_item_str(pamh, PAM_RHOST);
 	size_t i;
 
-	for (i = 0; cfg != NULL && i < cfg->n_issuers; i++)
-		if (cfg->issuers[i].device_flow)
-			return &cfg->issuers[i];
+	if (cfg == NULL || nodevice || (flags & PAM_SILENT) || geteuid() != 0 || service == NULL)
+		return NULL;
+	for (i = 0; i < cfg->n_issuers; i++) {
+		const struct jwt_issuer *iss = &cfg->issuers[i];
+		int allowed;
+
+		if (!iss->device_flow)
+			continue;
+		allowed = iss->device_services.n > 0
+		              ? jwt_words_has(&iss->device_services, service, strlen(service))
+		              : strcmp(service, JWT_DEFAULT_DEVICE_SERVICE) == 0;
+		if (!allowed || (iss->device_from.n > 0 && !jwt_nets_match(&iss->device_from, rhost)))
+			continue;
+		return local_account(user, iss->allow_root) ? iss : NULL;
+	}
 	return NULL;
 }
 
@@ -60,6 +101,12 @@ static int failed(pam_handle_t *pamh, int flags, const struct jwt_log *log, cons
 	} else if (strncmp(kind, "config ", 7) == 0) {
 		msg = "Sign-in with a browser is misconfigured on this host.";
 		rc = PAM_SERVICE_ERR;
+	} else if (strncmp(kind, "busy ", 5) == 0) {
+		msg = "Too many sign-ins with a browser are under way on this host; "
+		      "try again in a few minutes.";
+		rc = PAM_AUTHINFO_UNAVAIL;
+	} else if (strncmp(kind, "origin ", 7) == 0) {
+		msg = "Sign-in with a browser was refused: the provider's link leads to another site.";
 	}
 	jwt_sanitize(clean, sizeof(clean), text != NULL ? text + 1 : line,
 	             strlen(text != NULL ? text + 1 : line));
@@ -126,7 +173,7 @@ int device_login(pam_handle_t *pamh, int flags, const struct jwt_config *cfg,
 	r->read = read_child;
 	r->ctx = &c;
 
-	/* What to show: uri, [complete], qr lines, code, expires, ready. */
+	/* What to show: uri, qr lines (of the same uri), code, expires, ready. */
 	do {
 		if ((got = devproto_read_line(r, line, sizeof(line))) != 1) {
 			rc = failed(pamh, flags, log, got == 0 ? "error bad the helper ended early"
@@ -139,6 +186,13 @@ int device_login(pam_handle_t *pamh, int flags, const struct jwt_config *cfg,
 		rc = failed(pamh, flags, log, step == DEVPROTO_ERROR ? line
 		            : step == DEVPROTO_BAD ? "error bad unexpected line from the helper"
 		            : "error bad the helper left out the URI or the code");
+		goto out;
+	}
+	/* the one link, also in the QR code; the helper checked it, and what
+	 * reaches the user is checked here once more */
+	if (!jwt_device_link_ok(iss, o->uri)) {
+		rc = failed(pamh, flags, log, "error origin the link names another site than the "
+		            "issuer's");
 		goto out;
 	}
 	where(pamh, rhost, sizeof(rhost), host, sizeof(host));

@@ -43,7 +43,20 @@ struct options {
 	int use_first_pass;
 	int try_first_pass;
 	int nodevice;         /* this conversation cannot show text (xrdp-sesman) */
+	int password;         /* a password module follows and takes what is typed here */
+	const char *prompt;   /* prompt=TEXT: the first prompt, as given */
 };
+
+/* prompt=: 1..200 bytes of printable ASCII (it reaches the client's terminal). */
+static int prompt_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return n > 0 && n <= 200;
+}
 
 static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct options *o)
 {
@@ -62,8 +75,15 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct op
 			o->try_first_pass = 1;
 		else if (strcmp(argv[i], "nodevice") == 0)
 			o->nodevice = 1;
+		else if (strcmp(argv[i], "password") == 0)
+			o->password = 1;
+		else if (strncmp(argv[i], "prompt=", 7) == 0 && prompt_ok(argv[i] + 7))
+			o->prompt = argv[i] + 7;
 		else {
-			pam_syslog(pamh, LOG_ERR, "unknown or invalid option \"%s\"", argv[i]);
+			char clean[256]; /* a bad prompt= may hold control characters */
+
+			jwt_sanitize(clean, sizeof(clean), argv[i], strlen(argv[i]));
+			pam_syslog(pamh, LOG_ERR, "unknown or invalid option \"%s\"", clean);
 			return -1;
 		}
 	}
@@ -90,6 +110,17 @@ __attribute__((constructor)) static void pin_libraries(void)
 	pin((const void *)json_object_put);
 	pin((const void *)mdb_env_open);
 	pin((const void *)floor);
+}
+
+/* The first prompt says what it takes: a token; a password too where one
+ * is passed on (password); Enter for a browser only where a flow can start. */
+static const char *first_prompt(const struct options *o, const struct jwt_issuer *dev)
+{
+	if (o->prompt != NULL)
+		return o->prompt;
+	if (dev != NULL)
+		return o->password ? DEVICE_FIRST_PROMPT_PASSWORD : DEVICE_FIRST_PROMPT;
+	return o->password ? "Password or token: " : "Token: ";
 }
 
 static void log_to_syslog(void *ctx, int level, const char *msg)
@@ -345,11 +376,9 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	log.ctx = pamh;
 	log.debug = o.debug;
 	/* Read before prompting: it decides whether Enter means "use a browser". */
-	if ((cfg = jwt_config_load(o.config, err, sizeof(err))) != NULL && !o.nodevice &&
-	    !(flags & PAM_SILENT) && geteuid() == 0)
-		dev = device_issuer(cfg);
-	if ((rc = get_token(pamh, &o, dev != NULL ? DEVICE_FIRST_PROMPT : "Token: ", &tok,
-	                    &prompted)) != PAM_SUCCESS) {
+	cfg = jwt_config_load(o.config, err, sizeof(err));
+	dev = device_offered(pamh, flags, cfg, user, o.nodevice);
+	if ((rc = get_token(pamh, &o, first_prompt(&o, dev), &tok, &prompted)) != PAM_SUCCESS) {
 		if (o.debug)
 			pam_syslog(pamh, LOG_DEBUG, "no credential: %s", pam_strerror(pamh, rc));
 		jwt_config_free(cfg);

@@ -13,10 +13,11 @@ if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	fi
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update
+	# without starting sshd, nginx or xrdp as services (policy-rc.d)
 	# shellcheck disable=SC2046
-	apt-get install -y --no-install-recommends $(sed 's/#.*//' tests/deps.txt)
+	tests/apt-install.sh $(sed 's/#.*//' tests/deps.txt)
 	# the test OpenID provider (tests/e2e) runs on Node.js
-	command -v npm > /dev/null || apt-get install -y --no-install-recommends nodejs npm
+	command -v npm > /dev/null || tests/apt-install.sh nodejs npm
 fi
 
 ./autogen.sh

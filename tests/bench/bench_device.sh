@@ -20,21 +20,19 @@ if [ "$(id -u)" != 0 ] || ! command -v node > /dev/null; then
 	exit 0
 fi
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/e2e/sshd-lib.sh"
-E2E=$top_srcdir/tests/e2e
+. "$top_srcdir/tests/e2e/lib.sh"
 ROUNDS=${BENCH_ROUNDS:-5}
 INTERVAL=${BENCH_INTERVAL:-5}
 S=$T/sshd
-trap 'sshd_stop "$S" 2> /dev/null || true; "$E2E/run-idp.sh" stop "$T/idp" > /dev/null 2>&1 || true; rm -rf "$T"' EXIT
+trap e2e_cleanup EXIT
 
-ISSUER=$(IDP_PORT=0 IDP_DEVICE_INTERVAL=$INTERVAL IDP_CLIENTS='{"nobody-cli": {"user": "nobody", "groups": []}}' \
-	"$E2E/run-idp.sh" start "$T/idp" | tail -1)
-CA=$T/idp/ca.pem
+idp_start IDP_DEVICE_INTERVAL="$INTERVAL" IDP_CLIENTS='{"nobody-cli": {"user": "nobody", "groups": []}}' > /dev/null
 mkdir -p "$T/bin" "$T/cache" "$T/pam.d"
 install -m 0755 "$PAMJWT" "$T/bin/pam-jwt"
 cat > "$T/jwt.conf" <<EOF
 cache_dir = $T/cache
 refresh_helper = $T/bin/pam-jwt
+device_dir = $T/device
 [issuer token]
 issuer = $ISSUER
 audience = ssh://127.0.0.1
@@ -49,15 +47,16 @@ device_flow = yes
 client_id = ssh-device
 device_scope = openid profile groups
 device_timeout = 60
+device_services = sshd device
 EOF
 "$T/bin/pam-jwt" refresh --config "$T/jwt.conf" --quiet
 echo "auth required $MODULE config=$T/jwt.conf" > "$T/pam.d/device"
-IDP_DIR=$T/idp "$E2E/get-token.sh" nobody-cli ssh://127.0.0.1 RS256 > "$T/nobody.jwt"
+tok nobody-cli ssh://127.0.0.1 RS256 > "$T/nobody.jwt"
 
 # --- 1. approval -> id through sshd ----------------------------------------
-PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-sshd_prepare "$S" "$top_srcdir" "$MODULE"
-sshd_add_user "$S" alice 4100
+port_reserve PORT
+sshd_prepare "$S"
+view_add_user "$S" alice 4100
 cp "$T/jwt.conf" "$S/security/pam_jwt.conf"
 sshd_start "$S" "$PORT"
 ssh_ms=() ssh_after=()

@@ -11,6 +11,8 @@ out=$(XRDP_BENCH_ONLY=1 XRDP_BENCH_ROUNDS=${XRDP_BENCH_ROUNDS:-5} \
 	timeout 900 bash "$top_srcdir/tests/e2e/xrdp_desktop.sh" 2>&1)
 rc=$?
 grep '^# ' <<< "$out" | grep -v '^# provider'
+# 77 with the refusals left out (XRDP_BENCH_ONLY) is a whole benchmark run
+grep -q '^ok - # SKIP the refusals and the next login (XRDP_BENCH_ONLY)$' <<< "$out" && [ "$rc" = 77 ] && rc=0
 if [ "$rc" = 77 ]; then echo "# bench_rdp: skipped ($out)"; exit 0; fi
 [ "$rc" = 0 ] || { echo "# bench_rdp: the run failed:"; grep '^not ok' <<< "$out"; }
 exit 0

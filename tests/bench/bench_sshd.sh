@@ -1,6 +1,6 @@
 #!/bin/bash
 # Table 5 of `make bench`: SSH logins per second through a real sshd on
-# 127.0.0.1 (tests/e2e/sshd-lib.sh: the shipped conf/pam.d/sshd in a private
+# 127.0.0.1 (tests/e2e/lib.sh: the shipped conf/pam.d/sshd in a private
 # mount namespace), N clients in parallel, each running `ssh ... true` in a
 # loop: an RS256 token over keyboard-interactive (pam-jwt-askpass) beside a
 # yescrypt password through pam_unix.  Needs root and openssh-server.
@@ -11,16 +11,15 @@ if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/sshd ]; then
 	echo "(table 5 needs root and sshd)"
 	exit 0
 fi
-. "$top_srcdir/tests/e2e/sshd-lib.sh"
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/e2e/lib.sh"
 SECONDS_EACH=${BENCH_SSHD_SECONDS:-6}
-T=$(mktemp -d /tmp/pam_jwt_bench.XXXXXX)
 S=$T/sshd
 trap 'sshd_stop "$S" 2> /dev/null || true; rm -rf "$T"' EXIT
-chmod 0755 "$T"
 /usr/bin/python3 "$top_srcdir/tests/bench/mkfixtures.py" "$T" benchuser > /dev/null
-sshd_prepare "$S" "$top_srcdir" "$top_builddir/.libs/pam_jwt.so"
+sshd_prepare "$S"
 hash=$(cat "$T/password.yescrypt")
-sshd_add_user "$S" benchuser 4999 "$hash"
+view_add_user "$S" benchuser 4999 "$hash"
 printf 'MaxStartups 100:30:200\n' >> "$S/sshd_config"
 cat > "$S/security/pam_jwt.conf" <<CONF
 [issuer bench]
@@ -28,7 +27,7 @@ issuer = https://bench.test
 audience = ssh://bench.test
 jwks_file = $T/RS256.jwks
 CONF
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port_reserve PORT
 sshd_start "$S" "$PORT"
 
 one() { # METHOD ANSWERFILE

@@ -12,7 +12,16 @@
 //   noidtoken   the token endpoint answers 200 without an id_token
 //   expired     the token endpoint answers expired_token
 //   tokenhtml   the token endpoint answers 502 with an HTML page
-// Env: CERT, KEY.  Prints "READY PORT".
+// The verification link (each QR code and printed link must be one URL on
+// the issuer's origin):
+//   complete    a good verification_uri_complete on the issuer's origin
+//   otherhost   verification_uri_complete on another host (the QR lure)
+//   otherport   verification_uri_complete on the issuer's host, another port
+//   userinfo    verification_uri_complete https://ISSUERHOST:PORT@evil.example/
+//   urihost     verification_uri itself on another host
+//   badcomplete verification_uri_complete not a string
+// Any other CASE: a good answer, then authorization_pending.
+// Env: CERT, KEY.  Prints "READY PORT", then "REQ CASE ENDPOINT" per request.
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 
@@ -23,6 +32,8 @@ const good = (origin, c) => ({
 const server = https.createServer({ cert: readFileSync(process.env.CERT), key: readFileSync(process.env.KEY) }, (req, res) => {
   const [, c, ep] = req.url.split('/');
   const origin = `https://127.0.0.1:${server.address().port}`;
+  const code = 'WXYZ-ABCD';
+  console.log(`REQ ${c} ${ep}`);
   const json = (code, body) => { res.writeHead(code, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
   req.resume();
   if (ep === 'device') {
@@ -35,6 +46,12 @@ const server = https.createServer({ cert: readFileSync(process.env.CERT), key: r
       case 'badinterval': return json(200, { ...good(origin, c), interval: 100000 });
       case 'badexpires': return json(200, { ...good(origin, c), expires_in: 999999999 });
       case 'big': return json(200, { ...good(origin, c), pad: 'x'.repeat(200000) });
+      case 'complete': return json(200, { ...good(origin, c), verification_uri_complete: `${origin}/device?user_code=${code}` });
+      case 'otherhost': return json(200, { ...good(origin, c), verification_uri_complete: `https://evil.example/device?user_code=${code}` });
+      case 'otherport': return json(200, { ...good(origin, c), verification_uri_complete: `https://127.0.0.1:1/device?user_code=${code}` });
+      case 'userinfo': return json(200, { ...good(origin, c), verification_uri_complete: `${origin}@evil.example/device?user_code=${code}` });
+      case 'urihost': return json(200, { ...good(origin, c), verification_uri: 'https://evil.example/device' });
+      case 'badcomplete': return json(200, { ...good(origin, c), verification_uri_complete: 7 });
       default: return json(200, good(origin, c));
     }
   }

@@ -27,6 +27,8 @@ import time
 
 import paramiko
 
+from paramiko_exec import run
+
 BROWSER = __file__.replace("device_login.py", "device_browser.py")
 
 
@@ -78,16 +80,7 @@ def one(host, port, user, issuer, cafile, mode, arg, out):
             t.auth_interactive(user, handler)
         except Ended:
             raise
-        chan = t.open_session(timeout=30)
-        chan.settimeout(30)
-        chan.exec_command("id")
-        data = b""
-        while True:
-            d = chan.recv(4096)
-            if not d:
-                break
-            data += d
-        result = data.decode().strip()
+        result = run(t, "id", 30)[0]
         if st["approved_at"] is not None:
             result += "\napproved->id %d ms" % ((time.monotonic() - st["approved_at"]) * 1000)
             result += "\nid printed at %d" % (time.time() * 1000)

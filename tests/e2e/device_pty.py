@@ -8,6 +8,8 @@ ssh -p PORT USER@127.0.0.1 id, keyboard-interactive only.  At "Token (or
 press Enter ...)" it presses Enter; once the code is on screen the test
 browser approves it as LOGIN and it presses Enter at "Press Enter once ...".
 The whole terminal output goes to TRANSCRIPT.  Exit 0 when id ran.
+DEVICE_PTY_SSH_ARGS (split at spaces) goes before the other ssh options, e.g.
+"-i KEY -o PreferredAuthentications=publickey,keyboard-interactive".
 """
 import os
 import pty
@@ -21,7 +23,8 @@ port, user, issuer, cafile, login, transcript = sys.argv[1:7]
 browser = os.path.join(os.path.dirname(os.path.abspath(__file__)), "device_browser.py")
 pid, fd = pty.fork()
 if pid == 0:
-    os.execvp("ssh", ["ssh", "-p", port, "-F", "/dev/null", "-o", "StrictHostKeyChecking=no",
+    extra = os.environ.get("DEVICE_PTY_SSH_ARGS", "").split()
+    os.execvp("ssh", ["ssh"] + extra + ["-p", port, "-F", "/dev/null", "-o", "StrictHostKeyChecking=no",
                       "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
                       "-o", "PreferredAuthentications=keyboard-interactive",
                       "-o", "NumberOfPasswordPrompts=1", f"{user}@127.0.0.1", "id"])

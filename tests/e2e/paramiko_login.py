@@ -12,6 +12,8 @@ import sys
 
 import paramiko
 
+from paramiko_exec import run
+
 host, port, user, path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 with open(path) as f:
     token = f.read().strip()
@@ -36,17 +38,9 @@ try:
     t.start_client(timeout=20)
     t.auth_interactive(user, handler)
     print("prompts:", " | ".join(seen))
-    chan = t.open_session(timeout=20)
-    chan.settimeout(20)
-    chan.exec_command("id")
-    out = b""
-    while True:
-        data = chan.recv(4096)
-        if not data:
-            break
-        out += data
-    print(out.decode().strip())
-    sys.exit(0 if chan.recv_exit_status() == 0 else 1)
+    out, status = run(t, "id", 20)
+    print(out)
+    sys.exit(0 if status == 0 else 1)
 except paramiko.SSHException as e:
     print("prompts:", " | ".join(seen))
     print("failed:", e)

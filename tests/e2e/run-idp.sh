@@ -3,7 +3,8 @@
 #
 # start: installs the node dependencies (npm ci) if missing, makes the test CA
 #        and certificates in DIR (tests/tls/mkca.sh), starts idp.mjs and waits
-#        (at most IDP_START_TIMEOUT seconds, default 30) for it to be ready,
+#        (at most IDP_START_TIMEOUT seconds, default 180: node starts slowly
+#        on a loaded machine) for it to be ready,
 #        then prints the issuer.  Does nothing but print it if already running.
 #        Writes DIR/idp.log (stdout+stderr), DIR/idp.pid, DIR/issuer,
 #        DIR/jwks.json (private signing keys, reused across restarts) and
@@ -76,7 +77,7 @@ IDP_CERT="$dir/server.pem" IDP_KEY="$dir/server.key" IDP_JWKS="$dir/jwks.json" \
 pid=$!
 echo "$pid" >"$dir/idp.pid"
 
-deadline=$((SECONDS + ${IDP_START_TIMEOUT:-30}))
+deadline=$((SECONDS + ${IDP_START_TIMEOUT:-180}))
 issuer=
 while [ -z "$issuer" ]; do
     issuer=$(sed -n 's/^READY //p' "$dir/idp.log")

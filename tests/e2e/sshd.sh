@@ -12,51 +12,15 @@
 #   message on the client; a password through pam_unix; a long token over
 #   the password method told it was cut short; login time token vs password.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "# needs root (sshd, mount namespace)"; exit 77; }
-[ -x /usr/sbin/sshd ] && command -v ssh > /dev/null || { echo "# openssh missing"; exit 99; }
-command -v node > /dev/null || { echo "# node missing"; exit 99; }
-. "$top_srcdir/tests/e2e/sshd-lib.sh"
-E2E=$top_srcdir/tests/e2e
-
-S=$T/sshd
-cleanup() {
-	sshd_stop "$S" 2> /dev/null || true
-	"$E2E/run-idp.sh" stop "$T/idp" > /dev/null 2>&1 || true
-	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-
-ISSUER=$(IDP_PORT=0 "$E2E/run-idp.sh" start "$T/idp" | tail -1)
-echo "# provider: $ISSUER"
-PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-sshd_prepare "$S" "$top_srcdir" "$MODULE"
-mkdir -p "$T/bin" "$T/cache"
-install -m 0755 "$PAMJWT" "$T/bin/pam-jwt"
-PASSWORD="correct horse battery $$"
-sshd_add_user "$S" alice 4100 "$(openssl passwd -6 "$PASSWORD")"
-sshd_add_user "$S" bob 4101
-sshd_add_group "$S" operators 4102
-sshd_add_group "$S" developers 4103
+. "$top_srcdir/tests/e2e/lib.sh"
+e2e_require_sshd
+trap e2e_cleanup EXIT
+idp_start
+e2e_sshd
 # No keys on disk yet: the first token login makes the module run the helper.
-cat > "$S/security/pam_jwt.conf" <<EOF
-cache_dir = $T/cache
-state_dir = $T/state
-refresh_helper = $T/bin/pam-jwt
-
-[issuer e2e]
-issuer = $ISSUER
-audience = ssh://127.0.0.1
-ca_file = $T/idp/ca.pem
-username_claim = preferred_username
-groups_claim = groups
-group_map = ops operators
-group_map = developers developers
-leeway = 0
-EOF
+{ e2e_conf_head; echo "state_dir = $T/state"; e2e_section e2e ssh://127.0.0.1 "leeway = 0"; } > "$S/security/pam_jwt.conf"
 sshd_start "$S" "$PORT"
 
-tok() { IDP_DIR=$T/idp "$E2E/get-token.sh" "$@"; }
 tok alice-cli ssh://127.0.0.1 ES256 > "$T/alice.jwt"
 tok alice-long ssh://127.0.0.1 > "$T/long.jwt"
 tok bob-cli ssh://127.0.0.1 > "$T/bob.jwt"
@@ -67,14 +31,12 @@ echo "# tokens: $(wc -c < "$T/alice.jwt") (ES256), $(wc -c < "$T/long.jwt") (lon
 login() { # TOKENFILE USER METHOD: ssh ... id, with stderr (kept in client.log)
 	PAM_JWT_TOKEN_FILE=$1 sshd_login "$S" "$PORT" "$2" "$3" id 2>&1 | tee -a "$T/client.log"
 }
-contains() { # OUTPUT PATTERN DESCRIPTION
-	if grep -q -- "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi
-}
-# The newest audit line of a kind, waiting (5 s at most) for it to show
+
+# The newest audit line of a kind, waiting (30 s at most) for it to show
 # PATTERN: the log reader may lag behind the client under load.
 audit() { # KIND [PATTERN]
 	local i line
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		line=$(grep -a "pam_jwt(sshd:auth): $1" "$S/authlog" | tail -1)
 		grep -q -- "${2:-.}" <<< "$line" && break
 		sleep 0.1
@@ -84,12 +46,12 @@ audit() { # KIND [PATTERN]
 
 # --- a token login, keys fetched by the module through discovery -----------
 out=$(login "$T/alice.jwt" alice keyboard-interactive) || true
-contains "$out" "uid=4100(alice) gid=4100(alice) groups=4100(alice),.*operators" \
+has "$out" "uid=4100(alice) gid=4100(alice) groups=4100(alice),.*operators" \
 	"token login: id shows alice and the group_map groups"
-contains "$out" "developers" "token login: developers mapped too"
+has "$out" "developers" "token login: developers mapped too"
 # What the session can see must not grant groups to a later login.
 out=$(PAM_JWT_TOKEN_FILE=$T/alice.jwt sshd_login "$S" "$PORT" alice keyboard-interactive env 2>&1) || true
-contains "$out" "^PAM_JWT_SUB=" "session: informational PAM_JWT_SUB is there"
+has "$out" "^PAM_JWT_SUB=" "session: informational PAM_JWT_SUB is there"
 grep -q "^PAM_JWT_\(GROUPS\|MAC\)=" <<< "$out" && fail "session sees a group grant: $out" ||
 	pass "session: no group list or MAC in the environment"
 # keyboard-interactive hands the grant over through the state store; both
@@ -100,39 +62,39 @@ contains "$("$PAMJWT" status --config "$S/security/pam_jwt.conf" 2>&1 || true)" 
 	fail "no state store in $T/state"
 [ -s "$T/cache/e2e.jwks" ] && pass "first login fetched the keys through discovery" ||
 	fail "no cache after the first login"
-contains "$(grep -a 'refresh helper' "$S/authlog")" "refresh helper succeeded" \
+has "$(grep -a 'refresh helper' "$S/authlog")" "refresh helper succeeded" \
 	"syslog shows the module's helper run"
-contains "$(audit accepted 'verdict=OK user="alice" mapped="alice" issuer="e2e"')" 'verdict=OK user="alice" mapped="alice" issuer="e2e"' \
+has "$(audit accepted 'verdict=OK user="alice" mapped="alice" issuer="e2e"')" 'verdict=OK user="alice" mapped="alice" issuer="e2e"' \
 	"audit line for the accepted login"
 
 # --- 2,500 characters through the stock client, in 1023-character parts ---
 len=$(wc -c < "$T/long.jwt")
 [ "$len" -ge 2500 ] && pass "long token is $len characters" || fail "long token only $len"
 out=$(login "$T/long.jwt" alice keyboard-interactive) || true
-contains "$out" "uid=4100(alice)" "stock ssh: $len-character token logs in (askpass parts)"
+has "$out" "uid=4100(alice)" "stock ssh: $len-character token logs in (askpass parts)"
 
 # --- and through paramiko in one piece ------------------------------------
 out=$(timeout 30 /usr/bin/python3 "$E2E/paramiko_login.py" 127.0.0.1 "$PORT" alice \
 	"$T/long.jwt" 2>&1) || true
-contains "$out" "uid=4100(alice)" "paramiko: $len-character token in one answer logs in"
-contains "$out" "prompts: Token: " "paramiko saw one Token: prompt"
+has "$out" "uid=4100(alice)" "paramiko: $len-character token in one answer logs in"
+has "$out" "prompts: Token: " "paramiko saw one Token: prompt"
 
 # --- refused tokens: the client shows the module's message -----------------
 sleep 2 # the ttl=1 token is now expired (leeway 0)
 out=$(login "$T/expired.jwt" alice keyboard-interactive) || true
-contains "$out" "Token expired" "expired token: client shows 'Token expired'"
-contains "$(audit rejected "verdict=EXPIRED")" "verdict=EXPIRED" "expired token: audit line"
+has "$out" "Token expired" "expired token: client shows 'Token expired'"
+has "$(audit rejected "verdict=EXPIRED")" "verdict=EXPIRED" "expired token: audit line"
 out=$(login "$T/other-aud.jwt" alice keyboard-interactive) || true
-contains "$out" "Token is not for this host" "wrong audience: client shows it"
-contains "$(audit rejected "verdict=WRONG_AUDIENCE")" "verdict=WRONG_AUDIENCE" "wrong audience: audit line"
+has "$out" "Token is not for this host" "wrong audience: client shows it"
+has "$(audit rejected "verdict=WRONG_AUDIENCE")" "verdict=WRONG_AUDIENCE" "wrong audience: audit line"
 out=$(login "$T/bob.jwt" alice keyboard-interactive) || true
-contains "$out" "Token is for another user (bob)" "bob's token for alice: client shows it"
+has "$out" "Token is for another user (bob)" "bob's token for alice: client shows it"
 grep -q "uid=" <<< "$out" && fail "bob's token opened a shell" || pass "bob's token: no shell"
 
 # --- passwords still work through pam_unix --------------------------------
 printf '%s' "$PASSWORD" > "$T/password"
 out=$(login "$T/password" alice password) || true
-contains "$out" "uid=4100(alice)" "password method: pam_unix password logs in"
+has "$out" "uid=4100(alice)" "password method: pam_unix password logs in"
 printf 'wrong' > "$T/wrong"
 out=$(login "$T/wrong" alice password) || true
 grep -q "uid=" <<< "$out" && fail "wrong password logged in" || pass "wrong password refused"
@@ -146,17 +108,17 @@ chmod 0755 "$T/cat-askpass"
 out=$(SSH_ASKPASS=$T/cat-askpass sshd_login "$S" "$PORT" alice keyboard-interactive id 2>&1 |
 	tee -a "$T/client.log") || true
 grep -q "uid=" <<< "$out" && fail "cut token logged in" || pass "keyboard-interactive: cut token refused"
-contains "$out" "Token was cut short by the client" "keyboard-interactive: the client shows 'cut short'"
-contains "$(audit rejected "verdict=TRUNCATED")" "verdict=TRUNCATED" "keyboard-interactive: audit says TRUNCATED"
+has "$out" "Token was cut short by the client" "keyboard-interactive: the client shows 'cut short'"
+has "$(audit rejected "verdict=TRUNCATED")" "verdict=TRUNCATED" "keyboard-interactive: audit says TRUNCATED"
 # Over the password method sshd relays no PAM message on failure (only
 # after a successful login), so the module's word reaches the audit log,
 # and pam-jwt-askpass warns on the client before sending.
 out=$(SSH_ASKPASS=$T/cat-askpass sshd_login "$S" "$PORT" alice password id 2>&1 |
 	tee -a "$T/client.log") || true
 grep -q "uid=" <<< "$out" && fail "cut token logged in" || pass "password method: cut token refused"
-contains "$(audit rejected "verdict=TRUNCATED")" "verdict=TRUNCATED" "password method: audit says TRUNCATED"
+has "$(audit rejected "verdict=TRUNCATED")" "verdict=TRUNCATED" "password method: audit says TRUNCATED"
 out=$(login "$T/long.jwt" alice password) || true
-contains "$out" "password authentication keeps 1023: use -o PreferredAuthentications=keyboard-interactive" \
+has "$out" "password authentication keeps 1023: use -o PreferredAuthentications=keyboard-interactive" \
 	"password method: pam-jwt-askpass tells the user to use keyboard-interactive"
 
 # --- audit hygiene: no token or signature in any log, message or file ------

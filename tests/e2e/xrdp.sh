@@ -4,29 +4,17 @@
 # limit) authenticates; a bad one is refused; both seen in sesman's log.
 # Runs in a private mount namespace: /etc and /lib are never changed.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/e2e/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "# needs root"; exit 77; }
 command -v xrdp-sesman >/dev/null || { echo "# xrdp not installed"; exit 77; }
 V=$T/live
-mkdir -p "$V" "$T/etc" "$T/log"
+mkdir -p "$V" "$T/log"
 "$PYTHON" "$top_srcdir/tests/pam/mint_live.py" "$V" rdpuser
 
-PORT=$(( 20000 + $$ % 20000 ))
-PAMDIR=/lib/x86_64-linux-gnu/security
-cp -a /etc/pam.d "$T/pam.d"
-cp "$top_srcdir/conf/pam.d/xrdp-sesman" "$T/pam.d/xrdp-sesman"
-cp -a /etc/security "$T/security"
-cat > "$T/security/pam_jwt.conf" <<EOF
-[issuer test]
-issuer = https://idp.test/realm
-audience = ssh://host.test
-jwks_file = $V/jwks.json
-EOF
-cp -a "$PAMDIR" "$T/pamlib"
-cp "$MODULE" "$T/pamlib/pam_jwt.so"
-cp /etc/passwd "$T/etc/passwd"; cp /etc/group "$T/etc/group"; cp /etc/shadow "$T/etc/shadow"
-echo "rdpuser:x:4711:4711:RDP test:/tmp:/bin/sh" >> "$T/etc/passwd"
-echo "rdpuser:x:4711:" >> "$T/etc/group"
-echo "rdpuser:$(openssl passwd -6 'Rdp pw 1'):19000:0:99999:7:::" >> "$T/etc/shadow"
+port_reserve PORT
+view_prepare "$T" xrdp-sesman
+test_issuer "$V/jwks.json" > "$T/security/pam_jwt.conf"
+view_add_user "$T" rdpuser 4711 "$(openssl passwd -6 'Rdp pw 1')"
 sed -e "s/^ListenPort=.*/ListenPort=$PORT/" -e "s|^LogFile=.*|LogFile=$T/log/sesman.log|" \
 	-e "s/^LogLevel=.*/LogLevel=DEBUG/" -e "s/^EnableSyslog=.*/EnableSyslog=false/" \
 	/etc/xrdp/sesman.ini > "$T/sesman.ini"
@@ -34,10 +22,9 @@ sed -e "s/^ListenPort=.*/ListenPort=$PORT/" -e "s|^LogFile=.*|LogFile=$T/log/ses
 # Everything below runs inside the namespace that sees the test's files.
 cat > "$T/inner.sh" <<EOF
 set -u
-mount --bind "$T/pam.d" /etc/pam.d
-mount --bind "$T/security" /etc/security
-mount --bind "$T/pamlib" $PAMDIR
-for f in passwd group shadow; do mount --bind "$T/etc/\$f" /etc/\$f; done
+PAM_MODDIR=$PAM_MODDIR
+$(declare -f dev_mount view_mount)
+view_mount "$T"
 xrdp-sesman --nodaemon --config "$T/sesman.ini" > "$T/log/sesman.out" 2>&1 &
 SESMAN=\$!
 # With xorgxrdp installed a granted login starts a real X session (Xorg,

@@ -13,14 +13,7 @@ printf 'not-a-token-just-a-password' > "$V/password.jwt"
 printf 'eyJhbGciOiJFUzI1NiJ9.%s.x' "$(head -c 300 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d =)" \
 	> "$V/garbage.jwt"
 
-cat > "$T/jwt.conf" <<EOF
-[issuer test]
-issuer = https://idp.test/realm
-audience = ssh://host.test
-jwks_file = $V/jwks.json
-groups_claim = groups
-group_map = ops operators
-EOF
+test_issuer "$V/jwks.json" "groups_claim = groups" "group_map = ops operators" > "$T/jwt.conf"
 # The module in front of pam_deny, as sshd would stack it without pam_unix.
 printf 'auth sufficient %s config=%s\nauth required pam_deny.so\n' "$MODULE" "$T/jwt.conf" \
 	> "$T/pam.d/load"

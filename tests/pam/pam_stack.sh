@@ -10,17 +10,8 @@ mkdir -p "$V" "$T/pam.d"
 REAL=pamjwt-t$$
 "$PYTHON" "$top_srcdir/tests/pam/mint_live.py" "$V" "$REAL"
 
-cat > "$T/jwt.conf" <<EOF
-state_dir = $T/state
-[issuer test]
-issuer = https://idp.test/realm
-audience = ssh://host.test
-jwks_file = $V/jwks.json
-groups_claim = groups
-group_map = ops operators,wheel
-group_map = developers developers
-group_map = nobody-maps-this no-such-local-group
-EOF
+{ echo "state_dir = $T/state"; test_issuer "$V/jwks.json" "groups_claim = groups" "group_map = ops operators,wheel" \
+	"group_map = developers developers" "group_map = nobody-maps-this no-such-local-group"; } > "$T/jwt.conf"
 sed "s|jwks_file = .*|jwks_file = $T/missing.jwks|" "$T/jwt.conf" > "$T/nokeys.conf"
 printf 'auth required pam_permit.so\n' > "$T/pam.d/handle"
 printf 'auth required %s config=%s\naccount required %s\n' "$MODULE" "$T/jwt.conf" "$MODULE" \
@@ -31,10 +22,6 @@ printf 'auth sufficient %s config=%s\nauth required pam_unix.so try_first_pass\n
 # direct CASE USER ARGS: the module's own return code on a real PAM handle
 direct() {
 	under_valgrind "$DRIVER" "$T/pam.d" handle "$2" --answer "$V/$1.jwt" --direct "$MODULE" "$3"
-}
-code_of() { sed -n "s/^$1=//p"; }
-has() { # output pattern description
-	if grep -q "$2" <<< "$1"; then pass "$3"; else fail "$3: $1"; fi
 }
 
 setup_nss

@@ -14,7 +14,10 @@
  *                      user_readenv=1 would read from ~/.pam_environment)
  *     --no-auth        skip pam_authenticate (another module said yes)
  *     --acct           call pam_acct_mgmt after authentication
- *     --rhost HOST     set PAM_RHOST, as sshd does for the client's address
+ *     --answers FILE   one line of FILE per prompt, in order (the last line
+ *                      again once they run out)
+ *     --rhost ADDR     set PAM_RHOST (the client's address, as sshd does)
+ *     --silent         PAM_SILENT
  * Prints the PAM environment at the end ("env: NAME=VALUE"), and with
  * --split the one the child handed back ("child_env: NAME=VALUE").
  *     --direct SO ARGS call SO's pam_sm_authenticate itself (on a real pam
@@ -45,6 +48,8 @@
 static char *answer;
 static size_t chunk, answered;
 static int quiet;
+static char *lines[64];
+static size_t n_lines, next_line;
 
 static const char *code_name(int rc)
 {
@@ -77,7 +82,10 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 		case PAM_PROMPT_ECHO_ON:
 			if (!quiet)
 				printf("prompt: %s\n", msg[i]->msg);
-			if (chunk > 0 && answer != NULL) {
+			if (n_lines > 0) {
+				r[i].resp = strdup(lines[next_line < n_lines ? next_line : n_lines - 1]);
+				next_line++;
+			} else if (chunk > 0 && answer != NULL) {
 				size_t left = strlen(answer) - answered;
 				size_t take = left < chunk ? left : chunk;
 
@@ -204,7 +212,7 @@ int main(int argc, char **argv)
 {
 	struct pam_conv c = { conv, NULL };
 	pam_handle_t *pamh = NULL;
-	int i, rc, do_setcred = 0, split = 0, tamper = 0, no_auth = 0, acct = 0;
+	int i, rc, do_setcred = 0, split = 0, tamper = 0, no_auth = 0, acct = 0, flags = 0;
 	const char *direct = NULL, *envfile = NULL, *rhost = NULL;
 	char *direct_args = NULL;
 
@@ -229,6 +237,19 @@ int main(int argc, char **argv)
 			acct = 1;
 		else if (strcmp(argv[i], "--rhost") == 0 && i + 1 < argc)
 			rhost = argv[++i];
+		else if (strcmp(argv[i], "--silent") == 0)
+			flags |= PAM_SILENT;
+		else if (strcmp(argv[i], "--answers") == 0 && i + 1 < argc) {
+			char *text = slurp(argv[++i]), *line, *save = NULL;
+
+			/* empty lines are answers too: split by hand */
+			for (line = text; line != NULL && n_lines < 64; line = save) {
+				save = strchr(line, '\n');
+				if (save != NULL)
+					*save++ = '\0';
+				lines[n_lines++] = line;
+			}
+		}
 		else if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc)
 			return run_loop(argv[1], argv[2], argv[3], argv[++i]);
 		else if (strcmp(argv[i], "--direct") == 0 && i + 2 < argc) {
@@ -270,10 +291,10 @@ int main(int argc, char **argv)
 		for (a = strtok_r(direct_args, " ", &save); a != NULL && n < 16;
 		     a = strtok_r(NULL, " ", &save))
 			args[n++] = a;
-		rc = sm(pamh, 0, n, args);
+		rc = sm(pamh, flags, n, args);
 		printf("module=%s\n", code_name(rc));
 	} else if (!split) {
-		rc = pam_authenticate(pamh, 0);
+		rc = pam_authenticate(pamh, flags);
 	} else {
 		/* sshd: auth in a child; only the environment list comes back. */
 		int fd[2];

@@ -1,10 +1,13 @@
 #!/bin/bash
 # The Debian packages, built, checked and used as an administrator would:
 #
-#   dpkg-buildpackage -us -uc -b from a copy of the tree; lintian on the
+#   dpkg-buildpackage -us -uc -b from a clean export of the tracked files
+#   (git archive of the work tree's tracked content, with its uncommitted
+#   changes; never untracked or built files); lintian on the
 #   result fails the test on any error or warning.  Then, on a copy-on-write
 #   view of this machine (an overlay of / with a tmpfs upper layer, in a
-#   private mount namespace, chrooted), so the machine itself never changes:
+#   private mount namespace, chrooted, where policy-rc.d keeps package
+#   scripts from starting services), so the machine itself never changes:
 #   apt-get install ./*.deb changes no PAM file and trusts no issuer; an
 #   edited conffile survives an upgrade; pam-auth-update --enable jwt puts
 #   pam_jwt in front of pam_unix in common-auth; /usr/sbin/pam-jwt refresh
@@ -32,15 +35,15 @@ cleanup() {
 trap cleanup EXIT
 step() { echo "# $(date +%T) $*"; }
 
-# --- build from a copy of the tree (dpkg-buildpackage writes to ..) -------
+# --- build from a clean export (dpkg-buildpackage writes to ..) ------------
+# `git stash create` is a commit of the tracked files as they are now (HEAD
+# when nothing is changed); no untracked file, no build output gets in.
+git -C "$top_srcdir" rev-parse --git-dir > /dev/null 2>&1 ||
+	{ echo "# not a git checkout: nothing to export the package source from"; exit 77; }
 step "dpkg-buildpackage"
 mkdir -p "$T/build/src"
-if [ -e "$top_srcdir/.git" ]; then
-	git -C "$top_srcdir" ls-files -z -co --exclude-standard |
-		(cd "$top_srcdir" && xargs -0 cp -P --parents -t "$T/build/src")
-else
-	cp -a "$top_srcdir/." "$T/build/src"
-fi
+rev=$(git -C "$top_srcdir" stash create)
+git -C "$top_srcdir" archive --format=tar "${rev:-HEAD}" | tar -x -C "$T/build/src"
 (cd "$T/build/src" && timeout 900 dpkg-buildpackage -us -uc -b) > "$T/build.log" 2>&1 ||
 	{ tail -40 "$T/build.log"; fail "dpkg-buildpackage"; finish; }
 pass "dpkg-buildpackage -us -uc -b"
@@ -74,7 +77,7 @@ tok() { IDP_DIR=$T/idp "$E2E/get-token.sh" "$@"; }
 tok alice-cli ssh://127.0.0.1 ES256 > "$T/alice.jwt"
 tok alice-long ssh://127.0.0.1 > "$T/long.jwt"
 tok bob-cli ssh://127.0.0.1 > "$T/bob.jwt"
-PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port_reserve PORT
 PASSWORD="Tr0ub4dor $$"
 chmod -R go-w "$T"
 
@@ -89,13 +92,17 @@ export DEBIAN_FRONTEND=noninteractive LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bi
 read -ra DEBS <<< "$DEBS_LIST"
 read -ra NEXT <<< "$NEXT_LIST"
 cp -a /etc/pam.d "$T/pam.d.before"
+# Package scripts start no service here (invoke-rc.d, deb-systemd-invoke):
+# this overlay and its sshd are the only ones the test runs.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+chmod 0755 /usr/sbin/policy-rc.d
 
 step "apt-get install ./*.deb"
 apt-get install -y --no-install-recommends "${DEBS[@]}" > "$T/apt-install.log" 2>&1 &&
 	pass "apt-get install ./libpam-jwt*.deb ./pam-jwt*.deb" ||
 	{ tail -30 "$T/apt-install.log"; fail "apt-get install"; exit 1; }
 dpkg-query -L libpam-jwt pam-jwt > "$T/pkgfiles"
-for f in /lib/x86_64-linux-gnu/security/pam_jwt.so /usr/sbin/pam-jwt /usr/bin/pam-jwt-askpass \
+for f in "/lib/$MULTIARCH/security/pam_jwt.so" /usr/sbin/pam-jwt /usr/bin/pam-jwt-askpass \
 	/usr/share/pam-configs/jwt /etc/security/pam_jwt.conf /lib/systemd/system/pam-jwt-refresh.timer \
 	/lib/systemd/system/pam-jwt-refresh.service /usr/lib/tmpfiles.d/pam_jwt.conf \
 	/lib/systemd/system/pam-jwt-desktop-code.socket /lib/systemd/system/pam-jwt-desktop-code@.service \
@@ -146,8 +153,9 @@ jwt=$(grep -n '^auth.*pam_jwt\.so' /etc/pam.d/common-auth | cut -d: -f1)
 unix=$(grep -n '^auth.*pam_unix\.so' /etc/pam.d/common-auth | cut -d: -f1)
 [ -n "$jwt" ] && [ -n "$unix" ] && [ "$jwt" -lt "$unix" ] && pass "common-auth: pam_jwt before pam_unix" ||
 	fail "common-auth order: jwt=$jwt unix=$unix"
-grep -q '^auth[[:space:]]*\[success=[0-9]* ignore=ignore default=die\][[:space:]]*pam_jwt\.so[[:space:]]*$' /etc/pam.d/common-auth &&
-	pass "pam_jwt: success jumps past pam_deny, rejection dies, ignore goes on" || fail "pam_jwt control"
+grep -q '^auth[[:space:]]*\[success=[0-9]* ignore=ignore default=die\][[:space:]]*pam_jwt\.so nodevice password[[:space:]]*$' /etc/pam.d/common-auth &&
+	pass "pam_jwt: success jumps past pam_deny, rejection dies, ignore goes on; no device flow; password prompt" ||
+	fail "pam_jwt control: $(grep pam_jwt /etc/pam.d/common-auth)"
 grep -q '^auth.*pam_unix\.so.*try_first_pass' /etc/pam.d/common-auth &&
 	pass "pam_unix takes the password pam_jwt read (try_first_pass)" || fail "pam_unix without try_first_pass"
 cmp -s /etc/pam.d/sshd "$T/pam.d.before/sshd" && pass "/etc/pam.d/sshd is Debian's, unmodified" ||
@@ -164,20 +172,13 @@ out=$(pam-jwt check --user alice - < "$T/alice.jwt" 2>&1) && pass "pam-jwt check
 	fail "check: $out"
 mkdir -p /run/sshd "$T/sshd"
 ssh-keygen -q -t ed25519 -N '' -f "$T/sshd/hostkey"
-cat > "$T/sshd/sshd_config" <<EOF
-Include /usr/share/doc/pam-jwt/examples/sshd_config.d/pam_jwt.conf
-ListenAddress 127.0.0.1
-HostKey $T/sshd/hostkey
-PidFile $T/sshd/sshd.pid
-PasswordAuthentication yes
-PubkeyAuthentication no
-PermitRootLogin no
-MaxAuthTries 10
-LogLevel VERBOSE
-EOF
+. "$top_srcdir/tests/e2e/lib.sh" # sshd_config_base, sshd_login: as the other sshd tests
+# The installed drop-in first: its UsePAM and KbdInteractiveAuthentication win.
+{ echo "Include /usr/share/doc/pam-jwt/examples/sshd_config.d/pam_jwt.conf"
+  sshd_config_base "$T/sshd"; } > "$T/sshd/sshd_config"
 start_sshd() {
 	/usr/sbin/sshd -f "$T/sshd/sshd_config" -p "$PORT" -E "$T/sshd/sshd.log"
-	for i in $(seq 50); do [ -s "$T/sshd/sshd.pid" ] && return 0; sleep 0.1; done
+	for i in $(seq 300); do [ -s "$T/sshd/sshd.pid" ] && return 0; sleep 0.1; done
 	fail "sshd did not start: $(cat "$T/sshd/sshd.log")"
 	return 1
 }
@@ -192,10 +193,7 @@ stop_sshd() {
 export XDG_RUNTIME_DIR=$T/xdg
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
 login() { # ASKPASS USER METHOD: ssh alice@127.0.0.1 id, bounded
-	SSH_ASKPASS=$1 SSH_ASKPASS_REQUIRE=force DISPLAY=:0 timeout 30 setsid -w ssh -p "$PORT" \
-		-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o PreferredAuthentications="$3" -o NumberOfPasswordPrompts=1 -o ConnectTimeout=10 \
-		"$2@127.0.0.1" id < /dev/null 2>&1
+	SSH_ASKPASS=$1 sshd_login "$T/sshd" "$PORT" "$2" "$3" id 2>&1
 }
 # An askpass that types the password and notes every prompt it was shown.
 printf '#!/bin/sh\necho "$1" >> %s/prompts\nprintf "%%s\\n" "%s"\n' "$T" "$PASSWORD" > "$T/pw-askpass"
@@ -220,6 +218,8 @@ grep -q '^uid=[0-9]*(alice)' <<< "$out" && pass "keyboard-interactive: the passw
 	fail "keyboard-interactive password: $out"
 [ "$(grep -c . "$T/prompts")" = 1 ] && pass "keyboard-interactive: one prompt for the password" ||
 	fail "prompts: $(cat "$T/prompts")"
+grep -q 'Password or token: $' "$T/prompts" && pass "keyboard-interactive: the prompt says \"Password or token: \"" ||
+	fail "prompt: $(cat "$T/prompts")"
 printf 'wrong\n' > "$T/wrong"
 out=$(PAM_JWT_TOKEN_FILE=$T/wrong login /usr/bin/pam-jwt-askpass alice password)
 grep -q 'uid=' <<< "$out" && fail "a wrong password logged in" || pass "a wrong password is refused"
@@ -255,7 +255,7 @@ INSIDE
 step "overlay + chroot"
 O=$T/ov
 mkdir -p "$O"
-export T ISSUER PORT PASSWORD
+export T ISSUER PORT PASSWORD MULTIARCH top_srcdir top_builddir
 host_auth=$(md5sum < /etc/pam.d/common-auth)
 DEBS_LIST="${debs[*]}" NEXT_LIST="$(echo "$T"/next/*.deb)" timeout 600 unshare --mount --propagation private bash -c '
 	set -e

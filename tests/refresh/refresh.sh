@@ -20,10 +20,7 @@ install -m 0644 "$MODULE" "$T/bin/pam_jwt.so"
 DRIVER=$T/bin/test_pam_stack
 bash "$top_srcdir/tests/tls/mkca.sh" "$T/tls" >/dev/null
 
-free_port() {
-	"$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-P_TLS=$(free_port); P_HTTP=$(free_port); P_EXPIRED=$(free_port); P_WRONGHOST=$(free_port)
+for p in P_TLS P_HTTP P_EXPIRED P_WRONGHOST; do port_reserve "$p"; done
 BASE=https://127.0.0.1:$P_TLS
 ISS=$BASE/main
 ISS2=$BASE/second
@@ -74,11 +71,11 @@ stop_nginx() {
 	local i
 	[ -s "$T/nginx/nginx.pid" ] || return 0
 	env -u LD_PRELOAD "$NGINX" -e "$T/nginx/error.log" -c "$T/nginx/nginx.conf" -p "$T/nginx" -s stop || true
-	for i in $(seq 50); do [ -e "$T/nginx/nginx.pid" ] || return 0; sleep 0.1; done
+	for i in $(seq 300); do [ -e "$T/nginx/nginx.pid" ] || return 0; sleep 0.1; done
 }
 trap 'stop_nginx; [ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
 start_nginx
-for i in $(seq 50); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
+for i in $(seq 300); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
 
 discovery() { # ISSUER JWKS_URI > file
 	printf '{"issuer":"%s","jwks_uri":"%s","response_types_supported":["code"]}\n' "$1" "$2"
@@ -323,7 +320,7 @@ grep -q "beyond max_stale" "$T/status.out" || fail "status: $(cat "$T/status.out
 
 # --- cooldown: 50 tokens with random kids make at most one JWKS request ----
 start_nginx
-for i in $(seq 50); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
+for i in $(seq 300); do [ -s "$T/nginx/nginx.pid" ] && break; sleep 0.1; done
 refresh --issuer main --force > /dev/null 2>&1
 rm -f "$T/cache/main.stamp"
 : > "$T/nginx/access.log"

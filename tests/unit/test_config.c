@@ -31,7 +31,7 @@ static void every_key_once(void)
 {
 	static const char *const candidates[] = {
 		"60", "yes", "RS256", "/nonexistent", "id_token", "https://idp.test/x",
-		"ops wheel", "word",
+		"ops wheel", "word", "192.0.2.0/24",
 	};
 	const char *value[128] = { 0 };
 	struct jwt_config *c;

@@ -225,8 +225,10 @@ int main(void)
 	shapes();
 	store_numbers();
 	if (geteuid() != 0) {
-		printf("# the store tests need root\n");
-		return tap_done();
+		/* The store half did not run: SKIP (77), not a pass, unless the
+		 * shapes already failed. */
+		printf("ok %d # SKIP the store tests need root\n", ++tap_n);
+		return tap_done() ? 1 : 77;
 	}
 	if (mkdtemp(tmpl) == NULL || chmod(tmpl, 0755) != 0)
 		return 1;

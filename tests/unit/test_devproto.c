@@ -103,11 +103,15 @@ int main(void)
 	ok(devproto_read_line(&r, line, sizeof(line)) == 1 && devproto_token_line(line, &n) &&
 	   devproto_read_exact(&r, tok, n) == -1, "a token shorter than announced: refused");
 
-	ok(offer("uri https://i.test/d\ncomplete https://i.test/d?c=1\nqr \xe2\x96\x88 \xe2\x96\x80\n"
+	ok(offer("uri https://i.test/d\nqr \xe2\x96\x88 \xe2\x96\x80\n"
 	         "code X\nexpires 60\nready\n", &o) == DEVPROTO_READY &&
 	   strcmp(o.uri, "https://i.test/d") == 0 && strcmp(o.code, "X") == 0 && o.expires == 60 &&
 	   o.nqr == 1, "a full offer is READY");
 	ok(offer("uri http://i.test/d\n", &o) == DEVPROTO_BAD, "a URI not https://: bad");
+	ok(offer("uri https://i.test/d\nuri https://evil.test/d\n", &o) == DEVPROTO_BAD,
+	   "a second link: bad (the printed link is the QR code's)");
+	ok(offer("complete https://evil.test/d\n", &o) == DEVPROTO_BAD,
+	   "a separate 'complete' link: bad");
 	ok(offer("uri https://i.test/ d\n", &o) == DEVPROTO_BAD, "a URI of two words: bad");
 	ok(offer("code X\nexpires 60\nready\n", &o) == DEVPROTO_INCOMPLETE, "no URI: incomplete");
 	ok(offer("uri https://i.test/d\ncode X\nexpires 0\nready\n", &o) == DEVPROTO_INCOMPLETE,
