@@ -56,7 +56,7 @@ grep -q "^PAM_JWT_\(GROUPS\|MAC\)=" <<< "$out" && fail "session sees a group gra
 	pass "session: no group list or MAC in the environment"
 # keyboard-interactive hands the grant over through the state store; both
 # logins' setcred took theirs, so none is left to replay.
-contains "$("$PAMJWT" status --config "$S/security/pam_jwt.conf" 2>&1 || true)" \
+has "$("$PAMJWT" status --config "$S/security/pam_jwt.conf" 2>&1 || true)" \
 	"(setcred hand-offs): 0 records" "session: every grant was taken by setcred"
 [ -s "$T/state/state.mdb" ] && pass "the hand-off went through the state store ($T/state)" ||
 	fail "no state store in $T/state"
