@@ -35,6 +35,7 @@
 #include "conf.h"
 #include "json.h"
 #include "jwk.h"
+#include "keys.h"
 #include "revoke.h"
 #include "text.h"
 #include "safefile.h"
@@ -344,6 +345,10 @@ static int refresh_issuer(const struct run *r, const struct jwt_config *cfg,
 		snprintf(err, sizeof(err), "%s", werr);
 		goto failed;
 	}
+	/* logins look their key up in this index instead of parsing the set */
+	if (keys_index_build(cfg, iss, r->now, werr, sizeof(werr)) != 0)
+		fprintf(stderr, "%s: issuer %s: key index not written (logins parse the whole "
+		        "set): %s\n", progname, iss->name, werr);
 	say(r, "issuer %s: %s, fresh for %ld s\n", iss->name, note, ttl);
 	rc = 0;
 	goto out;
@@ -384,6 +389,10 @@ static int refresh_revoked(const struct run *r, const struct jwt_config *cfg,
 	} else {
 		say(r, "issuer %s: revocation list from %s (%zu bytes)\n", iss->name,
 		    iss->revoked_uri, resp.len);
+		/* logins look entries up in this index instead of reading the list */
+		if (revoked_index_build(cfg, iss, path, werr, sizeof(werr)) != 0)
+			fprintf(stderr, "%s: issuer %s: revocation index not written: %s\n", progname,
+			        iss->name, werr);
 		rc = 0;
 	}
 	jwt_printable(err);

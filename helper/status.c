@@ -22,8 +22,10 @@
 #include "keys.h"
 #include "log.h"
 #include "policy.h"
+#include "replay.h"
 #include "revoke.h"
 #include "safefile.h"
+#include "store.h"
 #include "text.h"
 
 static void when(char *buf, size_t cap, long long t, time_t now)
@@ -190,6 +192,31 @@ static int issuer_status(const struct jwt_config *cfg, const struct jwt_issuer *
 	return usable > 0 && lists_ok;
 }
 
+/* How full a state store is: it refuses what it cannot record when full,
+ * so say so long before.  0 when it is far from full. */
+static int store_status(const char *dir, const char *what, time_t now)
+{
+	struct store_usage u;
+	char err[512], oldest[96];
+	unsigned long long pct;
+
+	if (store_usage(dir, &u, err, sizeof(err)) != 0) {
+		jwt_print_line(stdout, "state:        %s (%s): UNREADABLE: %s\n", dir, what, err);
+		return -1;
+	}
+	pct = u.map_bytes ? u.used_bytes * 100 / u.map_bytes : 0;
+	when(oldest, sizeof(oldest), (long long)u.oldest_expiry, now);
+	jwt_print_line(stdout, "state:        %s (%s): %zu record%s, %.1f of %llu MiB (%llu%%)%s%s\n",
+	               dir, what, u.records, u.records == 1 ? "" : "s",
+	               (double)u.used_bytes / 1048576.0, u.map_bytes >> 20, pct,
+	               u.records ? "; next expiry " : "", u.records ? oldest : "");
+	if (pct >= STORE_WARN_PERCENT)
+		jwt_print_line(stdout, "  WARNING:    the store is getting full (%llu%%): at 100%% "
+		               "what it records is refused; shorten token lifetimes or find who "
+		               "logs in this often\n", pct);
+	return pct >= STORE_FAIL_PERCENT ? -1 : 0;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -229,6 +256,14 @@ int cmd_status(int argc, char **argv)
 		jwt_print_line(stdout, "\n");
 		ok &= issuer_status(cfg, &cfg->issuers[i], now);
 	}
+	jwt_print_line(stdout, "\n");
+	for (i = 0; i < cfg->n_issuers && !cfg->issuers[i].one_time; i++)
+		;
+	if (i < cfg->n_issuers && store_status(replay_dir(cfg), "one-time tokens", now) != 0)
+		ok = 0;
+	if (store_status(cfg->state_dir != NULL ? cfg->state_dir : JWT_DEFAULT_STATE_DIR,
+	                 "setcred hand-offs", now) != 0)
+		ok = 0;
 	jwt_config_free(cfg);
 	return ok ? 0 : EXIT_REJECTED;
 }

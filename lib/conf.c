@@ -31,6 +31,7 @@ static const struct key_def keys[] = {
 	{ "refresh_helper", K_PATH, offsetof(struct jwt_config, refresh_helper), 1, 0, 0 },
 	{ "replay_dir", K_PATH, offsetof(struct jwt_config, replay_dir), 1, 0, 0 },
 	{ "desktop_code_dir", K_PATH, offsetof(struct jwt_config, desktop_code_dir), 1, 0, 0 },
+	{ "state_dir", K_PATH, offsetof(struct jwt_config, state_dir), 1, 0, 0 },
 	{ "device_dir", K_PATH, offsetof(struct jwt_config, device_dir), 1, 0, 0 },
 	{ "device_max_flows", K_COUNT, offsetof(struct jwt_config, device_max_flows), 1, 1, 1024 },
 	{ "issuer", K_STRING, I(issuer), 0, 0, 0 },
@@ -290,6 +291,7 @@ void jwt_config_free(struct jwt_config *cfg)
 	free(cfg->refresh_helper);
 	free(cfg->replay_dir);
 	free(cfg->desktop_code_dir);
+	free(cfg->state_dir);
 	free(cfg->device_dir);
 	free(cfg);
 }
@@ -707,6 +709,7 @@ struct jwt_config *jwt_config_parse(const char *text, size_t len, const char *pa
 	for (i = 0; i < cfg->n_issuers; i++)
 		if (check_issuer(&cfg->issuers[i], err, errcap) != 0)
 			goto fail;
+	cfg->cache_dir_named = cfg->cache_dir != NULL;
 	if (cfg->cache_dir == NULL && (cfg->cache_dir = strdup(JWT_DEFAULT_CACHE_DIR)) == NULL) {
 		snprintf(err, errcap, "%s: out of memory", path);
 		goto fail;

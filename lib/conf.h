@@ -91,9 +91,11 @@ struct jwt_issuer {
 struct jwt_config {
 	char *path;
 	char *cache_dir;
+	int cache_dir_named;      /* set in the file, not the default */
 	char *refresh_helper;     /* default SBINDIR/pam-jwt */
-	char *replay_dir;         /* default /run/pam_jwt/replay */
+	char *replay_dir;         /* durable state store; default /var/lib/pam_jwt */
 	char *desktop_code_dir;   /* default /run/pam_jwt/desktop */
+	char *state_dir;          /* state store on tmpfs; default /run/pam_jwt/state */
 	char *device_dir;         /* default JWT_DEFAULT_DEVICE_DIR */
 	long device_max_flows;    /* device flows running at once on this host */
 	struct jwt_issuer defaults;

@@ -5,8 +5,12 @@
  *     jti VALUE                  that token
  *     sub VALUE                  every token of that subject
  *     sub VALUE before UNIXTIME  that subject's tokens issued (iat) before
- * '#' at the start of a line or after whitespace starts a comment.  Read on every login, so a change takes effect
- * at the next one.  An unreadable or malformed list denies (fail closed).
+ * '#' at the start of a line or after whitespace starts a comment.  Opened
+ * at every login, so a change takes effect at the next one; looked up in
+ * an index (index.h: cache_dir/NAME.revoked_file.idx, NAME.revoked.idx)
+ * rebuilt only when the list's identity or mtime changes (for revoked_uri
+ * at fetch), so a login costs the same for 1 line or 50,000.  An
+ * unreadable or malformed list denies (fail closed) and is never indexed.
  */
 #ifndef PAM_JWT_REVOKE_H
 #define PAM_JWT_REVOKE_H
@@ -28,6 +32,10 @@ int revoked_validate(const char *text, size_t len, char *err, size_t errcap);
  * 1 revoked (why names the line), 0 not, -1 malformed (why: "line N: ..."). */
 int revoked_match(const char *text, size_t len, const char *jti, const char *sub, int has_iat,
                   int64_t iat, char *why, size_t whycap);
+
+/* Index the fetched copy at path (pam-jwt refresh).  0, or -1 with why. */
+int revoked_index_build(const struct jwt_config *cfg, const struct jwt_issuer *iss,
+                        const char *path, char *why, size_t whycap);
 
 /* JWT_OK, JWT_REVOKED, or JWT_CONFIG when a configured list cannot be used. */
 enum jwt_verdict revoked_check(const struct jwt_config *cfg, const struct jwt_issuer *iss,

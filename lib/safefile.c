@@ -120,18 +120,14 @@ bad:
 	return -1;
 }
 
-int read_trusted_flags(const char *path, size_t max_size, int flags, char **buf, size_t *len,
-                       char *why, size_t whycap)
+int read_fd_all(int fd, size_t max_size, char **buf, size_t *len, char *why, size_t whycap)
 {
-	int fd = open_trusted(path, max_size, flags, why, whycap);
 	char *p = NULL;
 	size_t n = 0;
 	int rc = -1;
 
 	*buf = NULL;
 	*len = 0;
-	if (fd < 0)
-		return -1;
 	if ((p = malloc(max_size + 1)) == NULL) {
 		snprintf(why, whycap, "out of memory");
 		goto out;
@@ -164,6 +160,19 @@ out:
 		explicit_bzero(p, max_size + 1);
 		free(p);
 	}
+	return rc;
+}
+
+int read_trusted_flags(const char *path, size_t max_size, int flags, char **buf, size_t *len,
+                       char *why, size_t whycap)
+{
+	int fd = open_trusted(path, max_size, flags, why, whycap), rc;
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -1;
+	rc = read_fd_all(fd, max_size, buf, len, why, whycap);
 	close(fd);
 	return rc;
 }

@@ -26,6 +26,10 @@ int read_trusted(const char *path, size_t max_size, char **buf, size_t *len,
 int read_trusted_flags(const char *path, size_t max_size, int flags, char **buf, size_t *len,
                        char *why, size_t whycap);
 
+/* Read what is left of fd (at most max_size bytes) into a NUL-terminated
+ * *buf the caller frees.  0, or -1 with why. */
+int read_fd_all(int fd, size_t max_size, char **buf, size_t *len, char *why, size_t whycap);
+
 /* Replace path (in dir) atomically: temp file beside it, mode, fsync,
  * rename, fsync the directory.  A crash leaves the old or the new file,
  * never a mix.  0, or -1 with why. */

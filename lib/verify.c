@@ -53,7 +53,7 @@ static int issuer_signature(const struct jwt_config *cfg, const struct jwt_issue
                             const struct jwt_log *log, struct search *s)
 {
 	struct jwks set;
-	size_t i;
+	size_t i, total = 0;
 	int found = 0;
 
 	if (alg->kty == JWT_KTY_OCT) {
@@ -77,12 +77,14 @@ static int issuer_signature(const struct jwt_config *cfg, const struct jwt_issue
 		         alg->name, st == SIG_VALID ? "signature valid" : "signature does not match");
 		return st == SIG_VALID;
 	}
-	if (keys_load(cfg, iss, now, &set, s->load_why, sizeof(s->load_why)) != 0) {
+	/* only the keys the token's kid names are read, when the set's index is fresh */
+	if (keys_load_for(cfg, iss, now, jws->has_kid ? jws->kid : NULL, &set, &total, s->load_why,
+	                  sizeof(s->load_why)) != 0) {
 		s->load_failed = 1;
 		jwt_logf(log, JWT_LOG_DEBUG, "issuer %s: no keys: %s", iss->name, s->load_why);
 		return 0;
 	}
-	if (set.n > 0) {
+	if (total > 0) {
 		s->keys_loaded = 1;
 	} else {
 		s->load_failed = 1;

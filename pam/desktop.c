@@ -155,7 +155,7 @@ int desktop_code_login(pam_handle_t *pamh, int flags, const char *config, int de
 	}
 	if (v == DCODE_OK && jv == JWT_OK) {
 		audit(pamh, LOG_NOTICE, user, "accepted", "OK", rec, failures, NULL);
-		if (setcred_record(pamh, res, now) != 0)
+		if (setcred_record(pamh, cfg, res, now) != 0)
 			pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred; no groups added");
 		rc = PAM_SUCCESS;
 	} else if (v == DCODE_OK) {

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,9 @@
 #include "refresh.h"
 #include "replay.h"
 #include "setcred.h"
+
+#include <json-c/json.h>
+#include <lmdb.h>
 
 /* Longest answer the OpenSSH client sends to a prompt. */
 #define CLIENT_ANSWER_MAX 1023
@@ -84,6 +89,28 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct op
 		}
 	}
 	return 0;
+}
+
+/*
+ * libpam loads the module at every pam_start and unloads it at pam_end.
+ * Its own libraries (json-c, LMDB, libm) are kept once loaded, so a process that
+ * runs many transactions (xrdp-sesman, screen lockers) does not map and
+ * relocate them again each time; the module itself still loads anew, so
+ * its per-process state (setcred.c's loader pid) stays that of pam_start.
+ */
+static void pin(const void *sym)
+{
+	Dl_info di;
+
+	if (dladdr(sym, &di) != 0 && di.dli_fname != NULL)
+		(void)dlopen(di.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
+__attribute__((constructor)) static void pin_libraries(void)
+{
+	pin((const void *)json_object_put);
+	pin((const void *)mdb_env_open);
+	pin((const void *)floor);
 }
 
 /* The first prompt says what it takes: a token; a password too where one
@@ -404,7 +431,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	audit(pamh, user, res, method);
 	/* Failing here only costs the supplementary groups: less, never more. */
-	if (res->verdict == JWT_OK && setcred_record(pamh, res, now) != 0)
+	if (res->verdict == JWT_OK && setcred_record(pamh, cfg, res, now) != 0)
 		pam_syslog(pamh, LOG_ERR, "cannot record the login for setcred; no groups added");
 	if (res->verdict != JWT_OK)
 		tell_user(pamh, flags, res, len);
@@ -437,7 +464,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 		return PAM_IGNORE;
 	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL)
 		return PAM_IGNORE;
-	if ((groups = setcred_take(pamh, user, time(NULL))) == NULL)
+	if ((groups = setcred_take(pamh, o.config, user, time(NULL))) == NULL)
 		return PAM_IGNORE;
 	rc = groups[0] != '\0' ? setcred_add_groups(pamh, groups) : PAM_SUCCESS;
 	if (o.debug)

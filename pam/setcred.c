@@ -2,29 +2,39 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
-#include <dirent.h>
 #include <openssl/evp.h>
 #include <security/pam_ext.h>
 
-#include "safefile.h"
 #include "setcred.h"
+#include "store.h"
 
 #define DATA_GROUPS "pam_jwt_groups"
 #define DATA_USER "pam_jwt_user"        /* set by authenticate in this handle only */
 #define DATA_TAKEN "pam_jwt_taken_user" /* a grant this handle consumed */
 #define NONCE_LEN 32
 #define GRANT_MAX 2048
-#define GRANT_SWEEP_MAX 4096
+
+/*
+ * The process that loaded the module.  libpam loads modules in pam_start,
+ * so an authenticate running in another process runs in a child forked
+ * after pam_start - sshd's keyboard-interactive PAM child, which hands
+ * only the PAM environment back to its parent.  Only there does a grant
+ * need a record; everywhere else setcred finds it in this handle's data.
+ */
+static pid_t loaded_by;
+
+__attribute__((constructor)) static void note_loader(void)
+{
+	loaded_by = getpid();
+}
 
 static void free_data(pam_handle_t *pamh, void *data, int status)
 {
@@ -48,20 +58,18 @@ static void hex(char *out, const unsigned char *in, size_t n)
 		snprintf(out + 2 * i, 3, "%02x", in[i]);
 }
 
-/* GRANT_DIR/<sha256(nonce) in hex>: the nonce itself is stored nowhere. */
-static int grant_path(const char *nonce_hex, char *path, size_t cap)
+static const char *state_dir(const struct jwt_config *cfg)
 {
-	unsigned char d[32];
-	unsigned int dl = 0;
-	char name[65];
-	int n;
+	return cfg->state_dir != NULL ? cfg->state_dir : JWT_DEFAULT_STATE_DIR;
+}
 
-	if (EVP_Digest(nonce_hex, strlen(nonce_hex), d, &dl, EVP_sha256(), NULL) != 1 ||
-	    dl != sizeof(d))
-		return -1;
-	hex(name, d, sizeof(d));
-	n = snprintf(path, cap, "%s/%s", SETCRED_GRANT_DIR, name);
-	return n > 0 && (size_t)n < cap ? 0 : -1;
+/* The record's id: sha256 of the nonce, which itself is stored nowhere. */
+static int grant_id(const char *nonce_hex, unsigned char id[STORE_ID_LEN])
+{
+	unsigned int dl = 0;
+
+	return EVP_Digest(nonce_hex, strlen(nonce_hex), id, &dl, EVP_sha256(), NULL) == 1 &&
+	       dl == STORE_ID_LEN ? 0 : -1;
 }
 
 /* Binds a grant to this transaction's user, service and remote host. */
@@ -75,66 +83,49 @@ static int grant_text(pam_handle_t *pamh, const char *user, long long expires,
 	return n > 0 && (size_t)n < cap ? n : -1;
 }
 
-/* Records nobody consumed (no setcred in that stack) are removed once old. */
-static void sweep(time_t now)
+static int grant_write(pam_handle_t *pamh, const struct jwt_config *cfg,
+                       const struct jwt_result *res, time_t now)
 {
-	DIR *d = opendir(SETCRED_GRANT_DIR);
-	struct dirent *e;
-	int seen = 0;
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL && seen++ < GRANT_SWEEP_MAX) {
-		struct stat st;
-
-		if (e->d_name[0] == '.' ||
-		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-			continue;
-		if (!S_ISREG(st.st_mode) || now - st.st_mtime > SETCRED_MAX_AGE)
-			(void)unlinkat(dirfd(d), e->d_name, 0);
-	}
-	closedir(d);
-}
-
-static int grant_write(pam_handle_t *pamh, const struct jwt_result *res, time_t now)
-{
-	unsigned char nonce[NONCE_LEN];
-	char nonce_hex[2 * NONCE_LEN + 1], path[256], text[GRANT_MAX],
-	     env[sizeof(SETCRED_ENV) + 2 * NONCE_LEN + 2], why[200];
+	unsigned char nonce[NONCE_LEN], id[STORE_ID_LEN];
+	char nonce_hex[2 * NONCE_LEN + 1], text[GRANT_MAX],
+	     env[sizeof(SETCRED_ENV) + 2 * NONCE_LEN + 2], why[300];
+	struct store *st = NULL;
 	int n, rc = -1;
 
 	if (geteuid() != 0)
 		return -1; /* only root can keep a grant out of the user's reach */
-	if (make_private_dir(SETCRED_GRANT_DIR, why, sizeof(why)) != 0) {
-		pam_syslog(pamh, LOG_ERR, "%s", why);
-		return -1;
-	}
-	sweep(now);
 	if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
 		goto out;
 	hex(nonce_hex, nonce, sizeof(nonce));
-	if (grant_path(nonce_hex, path, sizeof(path)) != 0 ||
+	if (grant_id(nonce_hex, id) != 0 ||
 	    (n = grant_text(pamh, res->user, (long long)now + SETCRED_MAX_AGE, res->groups, text,
 	                    sizeof(text))) < 0)
 		goto out;
-	if (write_atomic(SETCRED_GRANT_DIR, path, text, (size_t)n, 0600, why, sizeof(why)) != 0) {
+	if (store_open(state_dir(cfg), 0, &st, why, sizeof(why)) != 0 ||
+	    store_add(st, STORE_GRANT, id, (long long)now + SETCRED_MAX_AGE, text, (size_t)n, now,
+	              why, sizeof(why)) != 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", why);
 		goto out;
 	}
 	snprintf(env, sizeof(env), "%s=%s", SETCRED_ENV, nonce_hex);
 	if (pam_putenv(pamh, env) != PAM_SUCCESS) {
-		unlink(path);
+		size_t len;
+
+		(void)store_take(st, STORE_GRANT, id, now, text, sizeof(text), &len, why, sizeof(why));
 		goto out;
 	}
 	rc = 0;
 out:
+	store_close(st);
 	explicit_bzero(nonce, sizeof(nonce));
 	explicit_bzero(nonce_hex, sizeof(nonce_hex));
 	explicit_bzero(env, sizeof(env));
+	explicit_bzero(text, sizeof(text));
 	return rc;
 }
 
-int setcred_record(pam_handle_t *pamh, const struct jwt_result *res, time_t now)
+int setcred_record(pam_handle_t *pamh, const struct jwt_config *cfg,
+                   const struct jwt_result *res, time_t now)
 {
 	char buf[1400];
 	char *groups = strdup(res->groups), *user = strdup(res->user);
@@ -154,9 +145,11 @@ int setcred_record(pam_handle_t *pamh, const struct jwt_result *res, time_t now)
 	pam_putenv(pamh, buf);
 	snprintf(buf, sizeof(buf), "PAM_JWT_SUB=%s", res->sub);
 	pam_putenv(pamh, buf);
-	/* without a grant, a split (sshd keyboard-interactive) login only
-	 * loses its supplementary groups: less, never more */
-	(void)grant_write(pamh, res, now);
+	/* In the process that started PAM the handle's data is the hand-off
+	 * (also for its forked children: sshd's session).  Without a grant, a
+	 * split login only loses its supplementary groups: less, never more. */
+	if (getpid() != loaded_by)
+		(void)grant_write(pamh, cfg, res, now);
 	return 0;
 }
 
@@ -173,44 +166,36 @@ int setcred_token_login(pam_handle_t *pamh, const char *user)
 	return data_is(pamh, DATA_USER, user);
 }
 
-/* Take the grant the environment names: rename it away before reading it,
- * so it serves one setcred at most even when two race for it; it must be for this user, service and
- * host, and young. */
-static char *grant_take(pam_handle_t *pamh, const char *user, time_t now)
+/* Take the grant the environment names: one store transaction removes it
+ * and reads it, so it serves one setcred at most even when two race for
+ * it; it must be for this user, service and host, and young. */
+static char *grant_take(pam_handle_t *pamh, const char *config, const char *user, time_t now)
 {
 	const char *nonce = pam_getenv(pamh, SETCRED_ENV);
-	char path[256], taken[320], rnd_hex[17], want[GRANT_MAX], *text = NULL, *groups = NULL,
-	     *nl, why[200];
-	unsigned char rnd[8];
+	unsigned char id[STORE_ID_LEN];
+	char want[GRANT_MAX], text[GRANT_MAX + 1], *groups = NULL, *nl, why[512];
+	struct jwt_config *cfg = NULL;
+	struct store *st = NULL;
 	size_t len = 0, i, head;
-	int n, rc;
+	int n;
 
 	if (nonce == NULL)
 		return NULL;
 	for (i = 0; nonce[i] != '\0'; i++)
 		if (!((nonce[i] >= '0' && nonce[i] <= '9') || (nonce[i] >= 'a' && nonce[i] <= 'f')))
 			break;
-	if (i != 2 * NONCE_LEN || nonce[i] != '\0' || grant_path(nonce, path, sizeof(path)) != 0)
+	if (i != 2 * NONCE_LEN || nonce[i] != '\0' || grant_id(nonce, id) != 0)
 		goto out;
-	/* Take it first, read it after: of racing setcred calls only the one
-	 * whose rename succeeds ever sees the record. */
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+	if ((cfg = jwt_config_load(config, why, sizeof(why))) == NULL ||
+	    store_open(state_dir(cfg), 0, &st, why, sizeof(why)) != 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot take the grant: %s", why);
 		goto out;
-	hex(rnd_hex, rnd, sizeof(rnd));
-	if (snprintf(taken, sizeof(taken), "%s.taken-%s", path, rnd_hex) >= (int)sizeof(taken))
-		goto out;
-	if (rename(path, taken) != 0) {
-		if (errno != ENOENT)
-			pam_syslog(pamh, LOG_ERR, "%s: cannot consume grant: %s", path,
-			           strerror(errno));
-		goto out; /* consumed, expired or never ours */
 	}
-	rc = read_trusted_flags(taken, GRANT_MAX, TRUSTED_SECRET, &text, &len, why, sizeof(why));
-	if (unlink(taken) != 0)
-		pam_syslog(pamh, LOG_ERR, "%s: cannot remove a taken grant: %s", taken,
-		           strerror(errno));
-	if (rc != 0)
-		goto out;
+	if ((n = store_take(st, STORE_GRANT, id, now, text, GRANT_MAX, &len, why, sizeof(why))) < 0)
+		pam_syslog(pamh, LOG_ERR, "%s", why);
+	if (n <= 0)
+		goto out; /* consumed, expired or never ours */
+	text[len] = '\0';
 	/* compare everything but the expiry and the groups */
 	if ((n = grant_text(pamh, user, 0, "", want, sizeof(want))) < 0)
 		goto out;
@@ -232,14 +217,13 @@ static char *grant_take(pam_handle_t *pamh, const char *user, time_t now)
 		groups = strdup(end + 1);
 	}
 out:
-	if (text != NULL) {
-		explicit_bzero(text, len);
-		free(text);
-	}
+	explicit_bzero(text, sizeof(text));
+	store_close(st);
+	jwt_config_free(cfg);
 	return groups;
 }
 
-char *setcred_take(pam_handle_t *pamh, const char *user, time_t now)
+char *setcred_take(pam_handle_t *pamh, const char *config, const char *user, time_t now)
 {
 	const void *data = NULL;
 	char *granted, *copy;
@@ -247,7 +231,7 @@ char *setcred_take(pam_handle_t *pamh, const char *user, time_t now)
 	/* Whatever the environment names is consumed and removed first, also
 	 * when this handle itself authenticated: left behind, it would reach
 	 * the session and could be replayed by the user. */
-	granted = user != NULL ? grant_take(pamh, user, now) : NULL;
+	granted = user != NULL ? grant_take(pamh, config, user, now) : NULL;
 	/* (libpam logs an error for deleting a variable that is not there) */
 	if (pam_getenv(pamh, SETCRED_ENV) != NULL)
 		(void)pam_putenv(pamh, SETCRED_ENV);

@@ -11,8 +11,8 @@ mkdir -p "$V" "$T/pam.d"
 REAL=pamjwt-t$$
 "$PYTHON" "$top_srcdir/tests/pam/mint_live.py" "$V" "$REAL"
 
-test_issuer "$V/jwks.json" "groups_claim = groups" "group_map = ops operators,wheel" \
-	"group_map = developers developers" "group_map = nobody-maps-this no-such-local-group" > "$T/jwt.conf"
+{ echo "state_dir = $T/state"; test_issuer "$V/jwks.json" "groups_claim = groups" "group_map = ops operators,wheel" \
+	"group_map = developers developers" "group_map = nobody-maps-this no-such-local-group"; } > "$T/jwt.conf"
 sed "s|jwks_file = .*|jwks_file = $T/missing.jwks|" "$T/jwt.conf" > "$T/nokeys.conf"
 printf 'auth required pam_permit.so\n' > "$T/pam.d/handle"
 printf 'auth required %s config=%s\naccount required %s\n' "$MODULE" "$T/jwt.conf" "$MODULE" \
@@ -132,6 +132,7 @@ has_not "$out" "^env: PAM_JWT_GRANT=" "same process: no grant left in the enviro
 has_not "$out" "^env: PAM_JWT_\(GROUPS\|MAC\)=" "no group list or MAC in the environment"
 out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --acct)
 expect_eq "$(code_of acct <<< "$out")" PAM_SUCCESS "acct_mgmt: PAM_SUCCESS after this handle's token login"
+has_not "$out" "^env: PAM_JWT_GRANT=" "same process: no grant recorded at all (pam data only)"
 
 # sshd keyboard-interactive: authenticate in a child, only the environment returns.
 out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split)
@@ -169,23 +170,24 @@ expect_eq "$(code_of acct <<< "$out")" PAM_PERM_DENIED "acct_mgmt grants bob not
 out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --no-auth --env "$V/fresh.env" --setcred)
 case " $(code_of groups <<< "$out") " in *" operators "*|*" wheel "*) fail "grant used after another's attempt consumed it: $out" ;;
 	*) pass "a grant is consumed by the first setcred that names it, whoever it was for" ;; esac
-# Take-once under a race: setcred A is held (strace) for 5 s in its unlink
-# of the grant; setcred B runs meanwhile.  Exactly one may add the groups:
-# a take that reads the record before owning it could give both.
+# Take-once under a race: setcred A is held (strace) for 5 s in the write
+# that commits its take of the grant; setcred B runs meanwhile.  Exactly
+# one may add the groups: a take that reads the record before owning it
+# could give both.
 out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --split)
 sed -n 's/^child_env: \(PAM_JWT_GRANT=.*\)/\1/p' <<< "$out" > "$V/race.env"
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-	timeout 60 strace -f -qq -o "$V/race.trace" -e trace=unlink,unlinkat \
-	-e inject=unlink,unlinkat:delay_enter=5000000 \
+	timeout 60 strace -f -qq -o "$V/race.trace" -e trace=pwrite64,pwritev \
+	-e inject=pwrite64,pwritev:delay_enter=5000000 \
 	"$DRIVER" "$T/pam.d" jwt alice --no-auth --env "$V/race.env" --setcred > "$V/race.a" 2>&1 &
 racer=$!
-for _ in $(seq 300); do grep -q 'grants/' "$V/race.trace" 2> /dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q 'pwrite' "$V/race.trace" 2> /dev/null && break; sleep 0.1; done
 "$DRIVER" "$T/pam.d" jwt alice --no-auth --env "$V/race.env" --setcred > "$V/race.b" 2>&1
 wait "$racer"
 won=$(cat "$V/race.a" "$V/race.b" | grep -c '^groups=.*operators' || true)
 expect_eq "$won" 1 "two setcred calls racing for one grant: exactly one adds the groups"
-ls /run/pam_jwt/grants > "$V/grants.ls" 2>/dev/null
-expect_eq "$(stat -c %a /run/pam_jwt/grants)" 700 "grant directory is root-only"
+expect_eq "$(stat -c %a "$T/state")" 700 "state directory (grants) is root-only"
+expect_eq "$(stat -c %a:%U "$T/state/state.mdb")" 600:root "state store is 0600 root"
 unset LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
 
 # In front of pam_unix: a local user with a real password hash, seen through
