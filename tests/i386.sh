@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-i386_pkgs="gcc-multilib libssl-dev:i386 libjson-c-dev:i386 libpam0g-dev:i386"
+i386_pkgs="gcc-multilib libssl-dev:i386 libjson-c-dev:i386 libpam0g-dev:i386 liblmdb-dev:i386"
 pcdir=/usr/lib/i386-linux-gnu/pkgconfig
 
 if [ "${SKIP_DEPS:-0}" != 1 ]; then
@@ -32,7 +32,7 @@ if [ "${SKIP_DEPS:-0}" != 1 ]; then
 fi
 probe=$(mktemp /tmp/pam_jwt_i386_probe.XXXXXX)
 have_i386() {
-	[ -f "$pcdir/libcrypto.pc" ] && [ -f "$pcdir/json-c.pc" ] &&
+	[ -f "$pcdir/libcrypto.pc" ] && [ -f "$pcdir/json-c.pc" ] && [ -f "$pcdir/lmdb.pc" ] &&
 		[ -f /usr/lib/i386-linux-gnu/libpam.so ] &&
 		printf '#include <stdio.h>\nint main(void){printf("%%d", (int)sizeof(long));return 0;}' |
 		gcc -m32 -x c - -o "$probe" 2> /dev/null
