@@ -16,7 +16,7 @@
 # or could not be built.
 #
 # Needs (Debian bookworm): clang (clang-14) and libclang-rt-14-dev (the
-# libFuzzer runtime libclang_rt.fuzzer-x86_64.a), libssl-dev, libjson-c-dev,
+# libFuzzer runtime libclang_rt.fuzzer-x86_64.a), libssl-dev, libjson-c-dev, liblmdb-dev,
 # pkg-config.  python3-jwcrypto only to regenerate seeds (make_seeds.py).
 #   apt-get install clang libclang-rt-14-dev libssl-dev libjson-c-dev pkg-config
 #
@@ -54,7 +54,7 @@ for t in $targets; do
 done
 command -v "$CC" >/dev/null || { echo "$CC not found: apt-get install clang libclang-rt-14-dev" >&2; exit 2; }
 command -v timeout >/dev/null || { echo "timeout(1) not found" >&2; exit 2; }
-deps=$(pkg-config --cflags --libs libcrypto json-c) || { echo "need libssl-dev libjson-c-dev" >&2; exit 2; }
+deps=$(pkg-config --cflags --libs libcrypto json-c lmdb) || { echo "need libssl-dev libjson-c-dev liblmdb-dev" >&2; exit 2; }
 
 mkdir -p "$build/obj" "$build/crashes" "$build/logs" || exit 2
 if [ -f "$top_builddir/config.h" ]; then
@@ -68,8 +68,8 @@ fi
 # Same sanitizers as configure --enable-sanitizers, plus libFuzzer coverage.
 # -fno-sanitize-recover: a UBSan report aborts, so libFuzzer keeps the input.
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-cflags="-g -O1 -std=gnu11 -Wall -Wextra -Wno-unused-parameter $san -I$confdir -I$top/lib -I$here $(pkg-config --cflags libcrypto json-c)"
-libs="$(pkg-config --libs libcrypto json-c) -lm"
+cflags="-g -O1 -std=gnu11 -Wall -Wextra -Wno-unused-parameter $san -I$confdir -I$top/lib -I$here $(pkg-config --cflags libcrypto json-c lmdb)"
+libs="$(pkg-config --libs libcrypto json-c lmdb) -lm"
 
 echo "# building in $build with $($CC --version | head -1)"
 objs=()
