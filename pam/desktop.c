@@ -102,7 +102,7 @@ static enum jwt_verdict judge(const struct jwt_config *cfg, const char *user,
 int desktop_code_login(pam_handle_t *pamh, int flags, const char *config, int debug,
                        const char *user, const char canon[DCODE_SYMBOLS + 1], time_t now)
 {
-	struct jwt_config *cfg;
+	struct jwt_config *cfg = NULL;
 	struct dcode_record *rec = calloc(1, sizeof(*rec));
 	struct jwt_result *res = calloc(1, sizeof(*res));
 	const void *rhost = NULL;
@@ -111,7 +111,6 @@ int desktop_code_login(pam_handle_t *pamh, int flags, const char *config, int de
 	char err[512], why[512] = "";
 	int failures = 0, rc = PAM_IGNORE;
 
-	cfg = NULL;
 	if (rec == NULL || res == NULL) {
 		rc = PAM_BUF_ERR;
 		goto out;
