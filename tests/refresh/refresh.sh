@@ -17,7 +17,7 @@ mkdir -p "$T/bin" "$T/keys" "$T/www/main/.well-known" "$T/www/second" "$T/www/st
 	"$T/pam.d" "$T/cache" "$T/nginx"
 install -m 0755 "$PAMJWT" "$T/bin/pam-jwt"
 install -m 0755 "$top_builddir/tests/pam/test_pam_stack" "$T/bin/test_pam_stack"
-install -m 0644 "$MODULE" "$T/bin/pam_jwt.so"
+install_module "$T/bin"
 DRIVER=$T/bin/test_pam_stack
 bash "$top_srcdir/tests/tls/mkca.sh" "$T/tls" >/dev/null
 
