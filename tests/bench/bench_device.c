@@ -26,6 +26,8 @@
 
 #include <security/pam_appl.h>
 
+#include "conv.h"
+
 static char info[16384], *token;
 static int device;
 static double approved_at;
@@ -47,41 +49,35 @@ static long cpu_us(int who)
 	       ru.ru_stime.tv_usec;
 }
 
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+/* The device flow's messages: the one with the code is kept; at the prompt
+ * that waits for approval the code goes out on stdout and a line on stdin
+ * says the browser approved.  Other prompts get the answer. */
+static int device_flow(struct test_conv *tc, const struct pam_message *m, char **resp)
 {
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-	int i;
-
-	(void)data;
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++) {
-		const char *m = msg[i]->msg;
-
-		if (msg[i]->msg_style == PAM_TEXT_INFO) {
-			snprintf(info, sizeof(info), "%s", m);
-		} else if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF &&
-		           strncmp(m, "Press Enter once", 16) == 0) {
-			const char *c = strstr(info, " and enter ");
-			char line[64];
-
-			printf("CODE %.*s\n", c ? (int)strcspn(c + 11, "\n") : 0, c ? c + 11 : "");
-			fflush(stdout);
-			if (fgets(line, sizeof(line), stdin) == NULL)
-				return PAM_CONV_ERR;
-			approved_at = now_ms();
-			r[i].resp = strdup("");
-		} else if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF) {
-			r[i].resp = strdup(device ? "" : token);
-		}
+	(void)tc;
+	if (m->msg_style == PAM_TEXT_INFO) {
+		snprintf(info, sizeof(info), "%s", m->msg);
+		return 1;
 	}
-	*resp = r;
-	return PAM_SUCCESS;
+	if (m->msg_style == PAM_PROMPT_ECHO_OFF && strncmp(m->msg, "Press Enter once", 16) == 0) {
+		const char *c = strstr(info, " and enter ");
+		char line[64];
+
+		printf("CODE %.*s\n", c ? (int)strcspn(c + 11, "\n") : 0, c ? c + 11 : "");
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) == NULL)
+			return -1;
+		approved_at = now_ms();
+		*resp = strdup("");
+		return 1;
+	}
+	return 0;
 }
 
 static int login(const char *confdir, const char *service, const char *user)
 {
-	struct pam_conv pc = { conv, NULL };
+	struct test_conv answers = { .answer = device ? "" : token, .own = device_flow };
+	struct pam_conv pc = { test_conv, &answers };
 	pam_handle_t *ph = NULL;
 	long self0, kids0, self1, kids1;
 	double done;

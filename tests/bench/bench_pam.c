@@ -53,6 +53,7 @@
 #include <security/pam_appl.h>
 
 #include "b64url.h"
+#include "conv.h"
 
 #define ROUNDS 9
 #define MAX_SERVICES 8
@@ -69,7 +70,7 @@ struct service {
 };
 
 static char *confdir, *self;
-static const char *current_answer;
+static struct test_conv answers;
 static int whole, fresh, wall;
 static FILE *results;
 static const char *tag = "";
@@ -99,21 +100,6 @@ static double clock_ns(void)
 	getrusage(RUSAGE_CHILDREN, &ru);
 	return ((double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec) * 1e9 +
 	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) * 1e3;
-}
-
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-	int i;
-
-	(void)data;
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
-			r[i].resp = strdup(current_answer);
-	*resp = r;
-	return PAM_SUCCESS;
 }
 
 /* An ES256 token for nobody with a jti no other login of any run uses. */
@@ -193,11 +179,11 @@ static int check(const struct service *s, const char *step, int rc)
 /* One transaction; `abandon`: stop right after authentication. */
 static void transaction(struct service *s, int abandon)
 {
-	struct pam_conv c = { conv, NULL };
+	struct pam_conv c = { test_conv, &answers };
 	pam_handle_t *pamh = NULL;
 	int rc;
 
-	current_answer = answer_of(s);
+	answers.answer = answer_of(s);
 	if (pam_start_confdir(s->name, s->user, &c, confdir, &pamh) != PAM_SUCCESS) {
 		fprintf(stderr, "pam_start %s failed\n", s->name);
 		exit(2);

@@ -28,8 +28,9 @@
 
 #include <security/pam_appl.h>
 
+#include "conv.h"
+
 static volatile sig_atomic_t chld_seen, reap;
-static char *token;
 
 static void on_chld(int sig)
 {
@@ -42,24 +43,10 @@ static void on_chld(int sig)
 	errno = saved;
 }
 
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-	int i;
-
-	(void)data;
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
-			r[i].resp = strdup(token);
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
 int main(int argc, char **argv)
 {
-	struct pam_conv c = { conv, NULL };
+	struct test_conv answers = { .answer = NULL };
+	struct pam_conv c = { test_conv, &answers };
 	struct sigaction sa, now;
 	pam_handle_t *pamh = NULL;
 	char buf[65536];
@@ -77,7 +64,7 @@ int main(int argc, char **argv)
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
 	buf[len] = '\0';
-	token = buf;
+	answers.answer = buf;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_chld;

@@ -50,11 +50,10 @@
 
 #include <security/pam_appl.h>
 
-static char *answer;
-static size_t chunk, answered;
-static int quiet;
+#include "conv.h"
+
 static char *lines[64];
-static size_t n_lines, next_line;
+static struct test_conv answers = { .lines = lines, .print = 1 };
 
 static const char *code_name(int rc)
 {
@@ -71,43 +70,6 @@ static const char *code_name(int rc)
 	case PAM_MAXTRIES: return "PAM_MAXTRIES";
 	default: return "PAM_OTHER";
 	}
-}
-
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-	int i;
-
-	(void)data;
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++) {
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_OFF:
-		case PAM_PROMPT_ECHO_ON:
-			if (!quiet)
-				printf("prompt: %s\n", msg[i]->msg);
-			if (n_lines > 0) {
-				r[i].resp = strdup(lines[next_line < n_lines ? next_line : n_lines - 1]);
-				next_line++;
-			} else if (chunk > 0 && answer != NULL) {
-				size_t left = strlen(answer) - answered;
-				size_t take = left < chunk ? left : chunk;
-
-				r[i].resp = strndup(answer + answered, take);
-				answered += take;
-			} else {
-				r[i].resp = strdup(answer != NULL ? answer : "");
-			}
-			break;
-		default:
-			if (!quiet)
-				printf("msg: %s\n", msg[i]->msg);
-			break;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
 }
 
 static char *slurp(const char *path)
@@ -155,9 +117,9 @@ static long rss_kb(void)
 /* --loop: whole transactions, one per LIST line, fds and memory watched. */
 static int run_loop(const char *confdir, const char *service, const char *user, const char *list)
 {
-	struct pam_conv c = { conv, NULL };
+	struct pam_conv c = { test_conv, &answers };
 	FILE *f = fopen(list, "r");
-	char line[4096], want[64], path[4000];
+	char line[4096], want[64], path[4000], *answer;
 	int total = 0, n = 0, bad = 0, fds_warm = -1, fds_end;
 	long rss_warm = -1, rss_end;
 
@@ -166,7 +128,7 @@ static int run_loop(const char *confdir, const char *service, const char *user, 
 	while (fgets(line, sizeof(line), f) != NULL)
 		total++;
 	rewind(f);
-	quiet = 1;
+	answers.print = 0;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		pam_handle_t *pamh = NULL;
 		int rc;
@@ -174,13 +136,14 @@ static int run_loop(const char *confdir, const char *service, const char *user, 
 		if (sscanf(line, "%63s %3999s", want, path) != 2)
 			continue;
 		answer = slurp(path);
-		answered = 0;
+		answers.answer = answer;
+		answers.answered = 0;
 		if (pam_start_confdir(service, user, &c, confdir, &pamh) != PAM_SUCCESS)
 			return 2;
 		rc = pam_authenticate(pamh, 0);
 		pam_end(pamh, rc);
+		answers.answer = NULL;
 		free(answer);
-		answer = NULL;
 		if (strcmp(code_name(rc), want) != 0) {
 			bad++;
 			printf("mismatch: %s gave %s, want %s\n", path, code_name(rc), want);
@@ -215,20 +178,20 @@ static void print_groups(void)
 
 int main(int argc, char **argv)
 {
-	struct pam_conv c = { conv, NULL };
+	struct pam_conv c = { test_conv, &answers };
 	pam_handle_t *pamh = NULL;
 	int i, rc, do_setcred = 0, split = 0, tamper = 0, no_auth = 0, acct = 0, flags = 0;
 	int prefork = 0;
 	const char *direct = NULL, *envfile = NULL, *rhost = NULL;
-	char *direct_args = NULL;
+	char *direct_args = NULL, *answer = NULL;
 
 	if (argc < 4)
 		return 2;
 	for (i = 4; i < argc; i++) {
 		if (strcmp(argv[i], "--answer") == 0 && i + 1 < argc)
-			answer = slurp(argv[++i]);
+			answers.answer = answer = slurp(argv[++i]);
 		else if (strcmp(argv[i], "--chunk") == 0 && i + 1 < argc)
-			chunk = (size_t)atoi(argv[++i]);
+			answers.chunk = (size_t)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--setcred") == 0)
 			do_setcred = 1;
 		else if (strcmp(argv[i], "--split") == 0)
@@ -251,11 +214,11 @@ int main(int argc, char **argv)
 			char *text = slurp(argv[++i]), *line, *save = NULL;
 
 			/* empty lines are answers too: split by hand */
-			for (line = text; line != NULL && n_lines < 64; line = save) {
+			for (line = text; line != NULL && answers.n_lines < 64; line = save) {
 				save = strchr(line, '\n');
 				if (save != NULL)
 					*save++ = '\0';
-				lines[n_lines++] = line;
+				lines[answers.n_lines++] = line;
 			}
 		}
 		else if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc)
@@ -278,8 +241,8 @@ int main(int argc, char **argv)
 		rc = pam_authenticate(warm, flags);
 		printf("warm_auth=%s\n", code_name(rc));
 		pam_end(warm, rc);
-		answered = 0;
-		next_line = 0;
+		answers.answered = 0;
+		answers.next_line = 0;
 		if ((pid = fork()) < 0)
 			return 2;
 		if (pid > 0)
@@ -356,7 +319,7 @@ int main(int argc, char **argv)
 
 			for (line = strtok_r(strchr(buf, '\n'), "\n", &save); line != NULL;
 			     line = strtok_r(NULL, "\n", &save)) {
-				if (!quiet)
+				if (answers.print)
 					printf("child_env: %s\n", line);
 				if (tamper && strncmp(line, "PAM_JWT_GRANT=", 14) == 0 && line[14] != '\0')
 					line[14] = line[14] == 'a' ? 'b' : 'a';
