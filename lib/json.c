@@ -89,6 +89,20 @@ enum jwt_json_got jwt_json_get_str(json_object *obj, const char *key, size_t max
 	return jwt_json_as_str(jwt_json_member(obj, key), max, s, len);
 }
 
+enum jwt_json_got jwt_json_copy_str(json_object *obj, const char *key, char *dst, size_t cap)
+{
+	const char *s = NULL;
+	size_t n = 0;
+	enum jwt_json_got g = jwt_json_get_str(obj, key, cap - 1, &s, &n);
+
+	dst[0] = '\0';
+	if (g == JWT_JSON_OK) {
+		memcpy(dst, s, n);
+		dst[n] = '\0';
+	}
+	return g;
+}
+
 enum jwt_json_got jwt_json_as_int(json_object *v, int64_t min, int64_t max, int64_t *out)
 {
 	if (v != NULL && json_object_is_type(v, json_type_int)) {

@@ -39,6 +39,9 @@ json_object *jwt_json_member(json_object *obj, const char *key);
 enum jwt_json_got jwt_json_as_str(json_object *v, size_t max, const char **s, size_t *len);
 enum jwt_json_got jwt_json_get_str(json_object *obj, const char *key, size_t max,
                                    const char **s, size_t *len);
+/* The string member `key` (at most cap-1 bytes) copied into dst with a
+ * NUL; dst is "" unless the answer is OK. */
+enum jwt_json_got jwt_json_copy_str(json_object *obj, const char *key, char *dst, size_t cap);
 
 /* An integer, or a finite number rounded down, within [min, max]. */
 enum jwt_json_got jwt_json_as_int(json_object *v, int64_t min, int64_t max, int64_t *out);

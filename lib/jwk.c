@@ -204,38 +204,22 @@ static int ops_allow_verify(json_object *obj)
 	return 0;
 }
 
-static int copy_member(json_object *obj, const char *key, char *dst, size_t cap)
-{
-	const char *s = NULL;
-	size_t n = 0;
-	enum jwt_json_got g = jwt_json_get_str(obj, key, cap - 1, &s, &n);
-
-	dst[0] = '\0';
-	if (g == JWT_JSON_ABSENT)
-		return 0;
-	if (g != JWT_JSON_OK)
-		return -1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-	return 0;
-}
-
 int jwk_import(json_object *obj, struct jwk *k)
 {
 	char kty[8], use[16];
 
 	memset(k, 0, sizeof(*k));
 	if (!jwt_json_is_object(obj) ||
-	    copy_member(obj, "kty", kty, sizeof(kty)) != 0 || kty[0] == '\0')
+	    jwt_json_copy_str(obj, "kty", kty, sizeof(kty)) == JWT_JSON_BAD || kty[0] == '\0')
 		return -1;
-	if (copy_member(obj, "kid", k->kid, sizeof(k->kid)) != 0) {
+	if (jwt_json_copy_str(obj, "kid", k->kid, sizeof(k->kid)) == JWT_JSON_BAD) {
 		refuse(k, "\"kid\" is not a short string");
 		return 0;
 	}
 	k->has_kid = jwt_json_has(obj, "kid");
-	if (copy_member(obj, "crv", k->crv, sizeof(k->crv)) != 0 ||
-	    copy_member(obj, "alg", k->alg, sizeof(k->alg)) != 0 ||
-	    copy_member(obj, "use", use, sizeof(use)) != 0) {
+	if (jwt_json_copy_str(obj, "crv", k->crv, sizeof(k->crv)) == JWT_JSON_BAD ||
+	    jwt_json_copy_str(obj, "alg", k->alg, sizeof(k->alg)) == JWT_JSON_BAD ||
+	    jwt_json_copy_str(obj, "use", use, sizeof(use)) == JWT_JSON_BAD) {
 		refuse(k, "\"crv\", \"alg\" or \"use\" is not a short string");
 		return 0;
 	}
@@ -331,10 +315,10 @@ int jwks_parse_lazy(const char *buf, size_t len, struct jwks *out, char *err, si
 
 		/* not a JWK object: ignored like any unknown member */
 		if (!jwt_json_is_object(obj) ||
-		    copy_member(obj, "kty", kty, sizeof(kty)) != 0 || kty[0] == '\0')
+		    jwt_json_copy_str(obj, "kty", kty, sizeof(kty)) == JWT_JSON_BAD || kty[0] == '\0')
 			continue;
 		memset(k, 0, sizeof(*k));
-		if (copy_member(obj, "kid", k->kid, sizeof(k->kid)) != 0)
+		if (jwt_json_copy_str(obj, "kid", k->kid, sizeof(k->kid)) == JWT_JSON_BAD)
 			k->kid[0] = '\0'; /* jwk_load gives the reason */
 		k->has_kid = jwt_json_has(obj, "kid");
 		k->obj = json_object_get(obj);

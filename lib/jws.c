@@ -73,24 +73,6 @@ static int crit_ok(json_object *hdr, char *reason, size_t rcap)
 	return 1;
 }
 
-/* An optional string member of at most cap-1 bytes. */
-static int copy_str(json_object *hdr, const char *key, char *dst, size_t cap, int *present)
-{
-	const char *s = NULL;
-	size_t n = 0;
-	enum jwt_json_got g = jwt_json_get_str(hdr, key, cap - 1, &s, &n);
-
-	dst[0] = '\0';
-	*present = g != JWT_JSON_ABSENT;
-	if (g == JWT_JSON_ABSENT)
-		return 0;
-	if (g != JWT_JSON_OK)
-		return -1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-	return 0;
-}
-
 enum jwt_verdict jws_parse(const char *token, size_t len, struct jws *out,
                            char *reason, size_t rcap)
 {
@@ -99,7 +81,7 @@ enum jwt_verdict jws_parse(const char *token, size_t len, struct jws *out,
 	unsigned char *hbuf = NULL;
 	json_object *hdr = NULL;
 	enum jwt_verdict v = JWT_MALFORMED;
-	int present;
+	enum jwt_json_got g;
 
 	memset(out, 0, sizeof(*out));
 	if ((v = jwt_token_shape(token, len)) != JWT_OK) {
@@ -147,16 +129,18 @@ enum jwt_verdict jws_parse(const char *token, size_t len, struct jws *out,
 		snprintf(reason, rcap, "header is not a JSON object (or nests too deep)");
 		goto out;
 	}
-	if (copy_str(hdr, "alg", out->alg, sizeof(out->alg), &present) != 0 || !present) {
+	if (jwt_json_copy_str(hdr, "alg", out->alg, sizeof(out->alg)) != JWT_JSON_OK) {
 		snprintf(reason, rcap, "header has no valid \"alg\"");
 		goto out;
 	}
-	if (copy_str(hdr, "kid", out->kid, sizeof(out->kid), &out->has_kid) != 0) {
+	g = jwt_json_copy_str(hdr, "kid", out->kid, sizeof(out->kid));
+	out->has_kid = g != JWT_JSON_ABSENT;
+	if (g == JWT_JSON_BAD) {
 		snprintf(reason, rcap, "header \"kid\" is not a string under %zu bytes",
 		         sizeof(out->kid));
 		goto out;
 	}
-	if (copy_str(hdr, "typ", out->typ, sizeof(out->typ), &present) != 0) {
+	if (jwt_json_copy_str(hdr, "typ", out->typ, sizeof(out->typ)) == JWT_JSON_BAD) {
 		snprintf(reason, rcap, "header \"typ\" is not a short string");
 		goto out;
 	}
