@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "jwt.h"
 
 /* Report a broken property and abort: libFuzzer saves the input as a crash. */
 #define FUZZ_FAIL(...) do { \
@@ -30,6 +33,41 @@
 			FUZZ_FAIL("%s has byte 0x%02x at %zu: \"%s\"", #field, \
 			          (unsigned char)(field)[fz_i_], fz_i_, (field)); \
 } while (0)
+
+/* What lib/jwt.h promises of every jwt_verify() answer: the verdict in
+ * range and stored in the result, every text field NUL-terminated
+ * printable ASCII. */
+static inline void fuzz_check_result(enum jwt_verdict v, const struct jwt_result *res)
+{
+	if ((unsigned)v >= JWT_VERDICT_COUNT || res->verdict != v)
+		FUZZ_FAIL("verdict %d out of range or not stored (res.verdict %d)", (int)v,
+		          (int)res->verdict);
+	FUZZ_CHECK_PRINTABLE(res->reason);
+	FUZZ_CHECK_PRINTABLE(res->issuer_name);
+	FUZZ_CHECK_PRINTABLE(res->iss);
+	FUZZ_CHECK_PRINTABLE(res->sub);
+	FUZZ_CHECK_PRINTABLE(res->jti);
+	FUZZ_CHECK_PRINTABLE(res->kid);
+	FUZZ_CHECK_PRINTABLE(res->alg);
+	FUZZ_CHECK_PRINTABLE(res->user);
+	FUZZ_CHECK_PRINTABLE(res->groups);
+}
+
+/* A private directory (0700) for the files a harness's config names:
+ * mkdtemp under $FUZZ_TMPDIR (run.sh: its build dir, removed after the
+ * run, since a crash exits without atexit) or /tmp.  FUZZ_TMPDIR must pass
+ * lib/safefile.c's checks: root/euid-owned ancestors, not
+ * group/other-writable unless sticky. */
+static inline void fuzz_private_dir(char *dir, size_t cap)
+{
+	const char *base = getenv("FUZZ_TMPDIR");
+
+	if (base == NULL || base[0] != '/' || strlen(base) > 60)
+		base = "/tmp";
+	snprintf(dir, cap, "%s/pam_jwt_fuzz.XXXXXX", base);
+	if (mkdtemp(dir) == NULL || chmod(dir, 0700) != 0)
+		FUZZ_FAIL("mkdtemp %s failed", dir);
+}
 
 /* For the models of line formats: split t[*i..le) into at most max words
  * separated by bytes of ws; a word starting with '#' ends the line (the
