@@ -244,23 +244,6 @@ __attribute__((noinline)) void measured_logins(struct service *s, long k)
 		transaction(s, 0);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 65536);
-	size_t n;
-
-	if (f == NULL || buf == NULL) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(2);
-	}
-	n = fread(buf, 1, 65535, f);
-	fclose(f);
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return buf;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -397,7 +380,7 @@ static void parse_service(struct service *s, const char *arg)
 		}
 		fclose(k);
 	} else {
-		s->answer = slurp(f);
+		s->answer = test_conv_read(f);
 	}
 	s->target_ns = fresh ? 30e6 : 60e6;
 	free(a);

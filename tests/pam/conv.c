@@ -61,3 +61,20 @@ int test_conv(int n, const struct pam_message **msg, struct pam_response **resp,
 	*resp = r;
 	return PAM_SUCCESS;
 }
+
+char *test_conv_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 65536);
+	size_t n;
+
+	if (f == NULL || buf == NULL) {
+		fprintf(stderr, "cannot read %s\n", path);
+		exit(2);
+	}
+	n = fread(buf, 1, 65535, f);
+	fclose(f);
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return buf;
+}

@@ -34,4 +34,9 @@ struct test_conv {
 /* The pam_conv function; its appdata_ptr is a struct test_conv. */
 int test_conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data);
 
+/* The text of a small file (up to 64 KiB - 1) without its trailing
+ * newlines: an answer, or lines of answers.  Exits 2 when it cannot be
+ * read.  The caller frees it. */
+char *test_conv_read(const char *path);
+
 #endif

@@ -72,21 +72,6 @@ static const char *code_name(int rc)
 	}
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 65536);
-	size_t n;
-
-	if (f == NULL || buf == NULL)
-		exit(2);
-	n = fread(buf, 1, 65535, f);
-	fclose(f);
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return buf;
-}
-
 static int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -135,7 +120,7 @@ static int run_loop(const char *confdir, const char *service, const char *user, 
 
 		if (sscanf(line, "%63s %3999s", want, path) != 2)
 			continue;
-		answer = slurp(path);
+		answer = test_conv_read(path);
 		answers.answer = answer;
 		answers.answered = 0;
 		if (pam_start_confdir(service, user, &c, confdir, &pamh) != PAM_SUCCESS)
@@ -189,7 +174,7 @@ int main(int argc, char **argv)
 		return 2;
 	for (i = 4; i < argc; i++) {
 		if (strcmp(argv[i], "--answer") == 0 && i + 1 < argc)
-			answers.answer = answer = slurp(argv[++i]);
+			answers.answer = answer = test_conv_read(argv[++i]);
 		else if (strcmp(argv[i], "--chunk") == 0 && i + 1 < argc)
 			answers.chunk = (size_t)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--setcred") == 0)
@@ -211,7 +196,7 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--silent") == 0)
 			flags |= PAM_SILENT;
 		else if (strcmp(argv[i], "--answers") == 0 && i + 1 < argc) {
-			char *text = slurp(argv[++i]), *line, *save = NULL;
+			char *text = test_conv_read(argv[++i]), *line, *save = NULL;
 
 			/* empty lines are answers too: split by hand */
 			for (line = text; line != NULL && answers.n_lines < 64; line = save) {
@@ -254,7 +239,7 @@ int main(int argc, char **argv)
 	if (rhost != NULL && pam_set_item(pamh, PAM_RHOST, rhost) != PAM_SUCCESS)
 		return 2;
 	if (envfile != NULL) {
-		char *text = slurp(envfile), *line, *save = NULL;
+		char *text = test_conv_read(envfile), *line, *save = NULL;
 
 		for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
 			pam_putenv(pamh, line);
