@@ -13,20 +13,14 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "# needs root (sshd)"; exit 77; }
 [ -x "$top_builddir/pam-jwt-login" ] || { echo "# pam-jwt-login not built"; exit 77; }
-E2E=$top_srcdir/tests/e2e
 ROUNDS=${BENCH_ROUNDS:-10}
 NHOSTS=${BENCH_HOSTS:-10}
 MH_ONE_TIME=fresh
-. "$E2E/multihost-lib.sh"
-cleanup() {
-	mh_stop
-	"$E2E/run-idp.sh" stop "$T/idp" > /dev/null 2>&1 || true
-	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
+. "$top_srcdir/tests/e2e/multihost-lib.sh"
+mh_require_tools
+trap mh_cleanup EXIT
 
-ISSUER=$(IDP_PORT=0 IDP_LOGIN_TTL=600 "$E2E/run-idp.sh" start "$T/idp" | tail -1)
-CA=$T/idp/ca.pem
+idp_start IDP_LOGIN_TTL=600 > /dev/null
 names=(cached fresh)
 for i in $(seq "$NHOSTS"); do names+=("h$i"); done
 mh_setup "$ISSUER" "$CA" "${names[@]}" > /dev/null

@@ -24,28 +24,15 @@
 #   in any log, process list or file outside the cache.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "# needs root (sshd, mount namespace)"; exit 77; }
-[ -x /usr/sbin/sshd ] && command -v ssh > /dev/null || { echo "# openssh missing"; exit 99; }
-for c in node curl chromium chromedriver certutil git rsync sftp; do
-	command -v "$c" > /dev/null || { echo "# $c missing (tests/deps.txt)"; exit 99; }
-done
-"$PYTHON" -c 'import selenium' 2> /dev/null || { echo "# python3-selenium missing"; exit 99; }
-[ -x "$top_builddir/pam-jwt-login" ] || { echo "# pam-jwt-login not built (libcurl)"; exit 77; }
-E2E=$top_srcdir/tests/e2e
 MH_ONE_TIME=hostb
-. "$E2E/multihost-lib.sh"
-
-cleanup() {
-	mh_stop
-	"$E2E/run-idp.sh" stop "$T/idp" > /dev/null 2>&1 || true
-	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
+. "$top_srcdir/tests/e2e/multihost-lib.sh"
+mh_require_tools git rsync sftp
+[ -x "$top_builddir/pam-jwt-login" ] || { echo "# pam-jwt-login not built (libcurl)"; exit 77; }
+trap mh_cleanup EXIT
 
 TTL=30
-ISSUER=$(IDP_PORT=0 IDP_LOGIN_TTL=$TTL IDP_DEVICE_INTERVAL=1 "$E2E/run-idp.sh" start "$T/idp" | tail -1)
-CA=$T/idp/ca.pem
+idp_start IDP_LOGIN_TTL=$TTL IDP_DEVICE_INTERVAL=1
 IDP_PORT=${ISSUER##*:}
-echo "# provider: $ISSUER"
 mh_setup "$ISSUER" "$CA" hosta hostb hostx hostf
 sed -i 's|^audience = .*|audience = pam-jwt-login|' "$(mh_conf hostf)"
 # hosta also takes desktop codes (pam-jwt-login --rdp)
@@ -316,7 +303,7 @@ expect_eq "$out" alice "after --device: ssh hosta logs in"
 collect
 
 # --- the provider down ---------------------------------------------------------------------------------
-"$E2E/run-idp.sh" stop "$T/idp" > /dev/null
+idp_stop
 out=$(jssh hosta id -un 2> "$T/down.err") || true
 expect_eq "$out" alice "provider down: the cached hosta token still logs in"
 out=$(jssh hostb true 2>&1) && fail "one_time hostb logged in without the provider" ||

@@ -22,25 +22,12 @@
 #   verifier in the provider's log, the browser's output or the hosts' logs.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "# needs root (sshd, mount namespace)"; exit 77; }
-[ -x /usr/sbin/sshd ] && command -v ssh > /dev/null || { echo "# openssh missing"; exit 99; }
-for c in node curl chromium chromedriver certutil git; do
-	command -v "$c" > /dev/null || { echo "# $c missing (tests/deps.txt)"; exit 99; }
-done
-"$PYTHON" -c 'import selenium' 2> /dev/null || { echo "# python3-selenium missing"; exit 99; }
-E2E=$top_srcdir/tests/e2e
-. "$E2E/multihost-lib.sh"
+. "$top_srcdir/tests/e2e/multihost-lib.sh"
+mh_require_tools git
+trap mh_cleanup EXIT
 
-cleanup() {
-	mh_stop
-	"$E2E/run-idp.sh" stop "$T/idp" > /dev/null 2>&1 || true
-	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-
-ISSUER=$(IDP_PORT=0 IDP_DEVICE_INTERVAL=1 "$E2E/run-idp.sh" start "$T/idp" | tail -1)
-CA=$T/idp/ca.pem
+idp_start IDP_DEVICE_INTERVAL=1
 CLIENT=pam-jwt-login
-echo "# provider: $ISSUER"
 S=$T/secret # tokens, codes, verifiers: nowhere else
 mkdir -m 0700 "$S"
 

@@ -9,6 +9,13 @@
 # Source after tests/lib.sh (T, top_srcdir, top_builddir, MODULE, PAMJWT);
 # needs root, sshd, ssh, python3; builds on tests/e2e/lib.sh.
 #
+#   mh_require_tools [COMMAND...]    exit 99 (a machine without tests/deps.txt)
+#                                    unless openssh, the provider's node, curl,
+#                                    the browser (chromium, chromedriver,
+#                                    certutil, python3-selenium) and each
+#                                    COMMAND are installed
+#   mh_cleanup                       stop every host and the provider (idp_start)
+#                                    and remove $T unless KEEP_T: trap ... EXIT
 #   mh_setup ISSUER CAFILE NAME...   prepare one host per NAME under $MH/NAME
 #   mh_start / mh_stop               start (bounded wait) / stop every host
 #   mh_port NAME, mh_dir NAME        its port, its directory
@@ -52,6 +59,21 @@ MH_LEEWAY=${MH_LEEWAY:-0}
 MH_ONE_TIME=${MH_ONE_TIME:-}
 MH_EXTRA_CONF=${MH_EXTRA_CONF:-}
 MH_NAMES=()
+
+mh_require_tools() { # [COMMAND...]
+	local c
+	[ -x /usr/sbin/sshd ] && command -v ssh > /dev/null || { echo "# openssh missing"; exit 99; }
+	for c in node curl chromium chromedriver certutil "$@"; do
+		command -v "$c" > /dev/null || { echo "# $c missing (tests/deps.txt)"; exit 99; }
+	done
+	"$PYTHON" -c 'import selenium' 2> /dev/null || { echo "# python3-selenium missing"; exit 99; }
+}
+
+mh_cleanup() {
+	mh_stop
+	idp_stop
+	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
+}
 
 mh_dir() { echo "$MH/$1"; }
 mh_port() { cat "$MH/$1/port"; }
