@@ -110,7 +110,10 @@ enum jwt_json_got jwt_json_as_int(json_object *v, int64_t min, int64_t max, int6
 		 * which rounds up to 2^63 and would let 2^63 through. */
 		if (!isfinite(d) || d < -0x1p63 || d >= 0x1p63)
 			return JWT_JSON_BAD;
-		x = (int64_t)floor(d);
+		/* floor(d) without libm: the cast truncates toward zero */
+		x = (int64_t)d;
+		if ((double)x > d)
+			x--;
 		if (x < min || x > max)
 			return JWT_JSON_BAD;
 		*out = x;

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * pam_jwt.so: log in with a JSON Web Token as the password.
+ * pam_jwt_core.so: log in with a JSON Web Token as the password.
  *
- * The PAM entry points only: get the credential, let the core decide,
- * turn the verdict into a PAM code, a user message and one audit line.
+ * The PAM entry points, reached through pam_jwt.so (pam/shim.c): get the
+ * credential, let the verifier decide, turn the verdict into a PAM code,
+ * a user message and one audit line.
  */
 #include "config.h"
 
-#include <dlfcn.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +28,9 @@
 #include "jwt.h"
 #include "refresh.h"
 #include "replay.h"
+#include "core.h"
 #include "setcred.h"
 
-#include <json-c/json.h>
-#include <lmdb.h>
 
 /* Longest answer the OpenSSH client sends to a prompt. */
 #define CLIENT_ANSWER_MAX 1023
@@ -89,28 +87,6 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct op
 		}
 	}
 	return 0;
-}
-
-/*
- * libpam loads the module at every pam_start and unloads it at pam_end.
- * Its own libraries (json-c, LMDB, libm) are kept once loaded, so a process that
- * runs many transactions (xrdp-sesman, screen lockers) does not map and
- * relocate them again each time; the module itself still loads anew, so
- * its per-process state (setcred.c's loader pid) stays that of pam_start.
- */
-static void pin(const void *sym)
-{
-	Dl_info di;
-
-	if (dladdr(sym, &di) != 0 && di.dli_fname != NULL)
-		(void)dlopen(di.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-}
-
-__attribute__((constructor)) static void pin_libraries(void)
-{
-	pin((const void *)json_object_put);
-	pin((const void *)mdb_env_open);
-	pin((const void *)floor);
 }
 
 /* The first prompt says what it takes: a token; a password too where one
@@ -356,7 +332,7 @@ static int device_or_typed(pam_handle_t *pamh, int flags, const struct jwt_confi
 	return rc;
 }
 
-PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct options o;
 	struct jwt_config *cfg = NULL;
@@ -451,7 +427,7 @@ out:
 	return rc;
 }
 
-PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct options o;
 	const char *user = NULL;
@@ -474,7 +450,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 	return rc;
 }
 
-PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const char *user = NULL;
 
@@ -487,4 +463,20 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	    !setcred_token_login(pamh, user))
 		return PAM_IGNORE;
 	return PAM_SUCCESS;
+}
+
+int pam_jwt_core_entry_1(int which, pid_t started_in, pam_handle_t *pamh, int flags, int argc,
+                         const char **argv)
+{
+	setcred_started_in(started_in);
+	switch (which) {
+	case PAM_JWT_CORE_AUTHENTICATE:
+		return authenticate(pamh, flags, argc, argv);
+	case PAM_JWT_CORE_SETCRED:
+		return setcred(pamh, flags, argc, argv);
+	case PAM_JWT_CORE_ACCT_MGMT:
+		return acct_mgmt(pamh, flags, argc, argv);
+	default:
+		return PAM_SERVICE_ERR;
+	}
 }

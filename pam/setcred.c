@@ -23,17 +23,17 @@
 #define GRANT_MAX 2048
 
 /*
- * The process that loaded the module.  libpam loads modules in pam_start,
- * so an authenticate running in another process runs in a child forked
- * after pam_start - sshd's keyboard-interactive PAM child, which hands
- * only the PAM environment back to its parent.  Only there does a grant
- * need a record; everywhere else setcred finds it in this handle's data.
+ * The process that ran pam_start (pam/shim.c).  An authenticate running in
+ * another process runs in a child forked after pam_start - sshd's
+ * keyboard-interactive PAM child, which hands only the PAM environment
+ * back to its parent.  Only there does a grant need a record; everywhere
+ * else setcred finds it in this handle's data.
  */
-static pid_t loaded_by;
+static pid_t started_in;
 
-__attribute__((constructor)) static void note_loader(void)
+void setcred_started_in(pid_t pid)
 {
-	loaded_by = getpid();
+	started_in = pid;
 }
 
 static void free_data(pam_handle_t *pamh, void *data, int status)
@@ -148,7 +148,7 @@ int setcred_record(pam_handle_t *pamh, const struct jwt_config *cfg,
 	/* In the process that started PAM the handle's data is the hand-off
 	 * (also for its forked children: sshd's session).  Without a grant, a
 	 * split login only loses its supplementary groups: less, never more. */
-	if (getpid() != loaded_by)
+	if (getpid() != started_in)
 		(void)grant_write(pamh, cfg, res, now);
 	return 0;
 }

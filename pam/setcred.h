@@ -3,6 +3,7 @@
 #ifndef PAM_JWT_SETCRED_H
 #define PAM_JWT_SETCRED_H
 
+#include <sys/types.h>
 #include <time.h>
 #include <security/pam_modules.h>
 
@@ -33,6 +34,9 @@ char *setcred_take(pam_handle_t *pamh, const char *config, const char *user, tim
 /* Did pam_sm_authenticate of this very handle accept a token for user?
  * (pam data only: nothing from the environment counts). */
 int setcred_token_login(pam_handle_t *pamh, const char *user);
+
+/* The process that ran pam_start, as pam_jwt.so saw it (pam/shim.c). */
+void setcred_started_in(pid_t pid);
 
 /* Add the named local groups (space separated) as supplementary groups. */
 int setcred_add_groups(pam_handle_t *pamh, const char *groups);

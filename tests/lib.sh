@@ -8,6 +8,13 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 PAMJWT=$top_builddir/pam-jwt
 MODULE=$top_builddir/.libs/pam_jwt.so
+# pam_jwt.so loads pam_jwt_core.so from its own directory (pam/shim.c):
+# a test that puts the module elsewhere puts both there (install_module).
+MODULE_CORE=$(dirname "$MODULE")/pam_jwt_core.so
+install_module() { # DIR: pam_jwt.so and its core, as the package installs them
+	install -m 0644 "$MODULE" "$1/pam_jwt.so"
+	install -m 0644 "$MODULE_CORE" "$1/pam_jwt_core.so"
+}
 PYTHON=/usr/bin/python3   # Debian's interpreter: python3-jwcrypto lives there
 # The multiarch triplet the module was built for (configure passes it;
 # by hand: the compiler's, else dpkg's): where nss_wrapper and libpam's

@@ -44,14 +44,18 @@ R=$T/results
 
 # The store keys only a build that has them understands.
 new_keys=
+core=$(dirname "$MODULE")/pam_jwt_core.so
 grep -a -q state_dir "$MODULE" && new_keys=1
+[ -f "$core" ] && grep -a -q state_dir "$core" && new_keys=1
 conf() { # NAME [extra lines...]: $T/NAME.conf and the PAM service NAME
 	local name=$1 iss=https://bench.test
 	shift
 	{
 		echo "cache_dir = $T/cache"
 		echo "replay_dir = $T/replay-$name"
-		[ -z "$new_keys" ] || echo "state_dir = $T/state"
+		# /run is this namespace's own fresh tmpfs: hand-offs live on
+		# tmpfs, as on a real host, and nothing of the host's is touched
+		[ -z "$new_keys" ] || echo "state_dir = /run/pam_jwt_bench/state"
 		echo "[issuer bench]"
 		echo "issuer = $iss"
 		echo "audience = ssh://bench.test"
@@ -102,7 +106,8 @@ echo "0. Goals (issue 19): all transactions through libpam; state in $T"
 	once:nobody:"$M" | sed 's/^2\. /0d. /'
 echo
 echo "0e. Whole transactions per second, N processes in parallel: see the goals"
-"$BENCH" --whole --results "$R" --tag rate: "$T/pam.d" jwt:nobody:"$RS" |
+echo "    (the floor's column is what the machine's cores allow any module)"
+"$BENCH" --whole --results "$R" --tag rate: "$T/pam.d" floor:nobody:"$RS" jwt:nobody:"$RS" |
 	sed -n '/^| N/,$p'
 
 # Instructions per login (callgrind), where wall time is noisy.
@@ -154,9 +159,12 @@ for a, b, what in (("k1000", "jwt", "1,000-key JWKS vs 1-key (signing key last)"
     row(f"{what} ({r['scale:' + a]:.0f} vs {r['scale:' + b]:.0f} µs)", x, "≤ 1.3×", x <= 1.3,
         q("ir:" + a, "ir:" + b))
 p1, p2, p8 = r["rate:jwt@1"], r["rate:jwt@2"], r["rate:jwt@8"]
+f1, f2, f8 = r["rate:floor@1"], r["rate:floor@2"], r["rate:floor@8"]
 row(f"logins/s, 2 processes vs 1 ({p2:.0f} vs {p1:.0f})", p2 / p1, "≥ 1.7×", p2 / p1 >= 1.7)
-row(f"logins/s, 8 processes vs 2 ({p8:.0f} vs {p2:.0f})", p8 / p2, "no fall-off (≥ 0.95×)",
-    p8 / p2 >= 0.95)
+row(f"the same against the floor module's own 2 vs 1 ({f2 / f1:.2f}×: what these cores allow)",
+    (p2 / p1) / (f2 / f1), "≥ 0.95×", (p2 / p1) / (f2 / f1) >= 0.95)
+row(f"logins/s, 8 processes vs 2 ({p8:.0f} vs {p2:.0f}; floor {f8 / f2:.2f}×)", p8 / p2,
+    "no fall-off (≥ 0.95×)", p8 / p2 >= 0.95)
 x = q("scale:once", "scale:mint")
 row(f"one_time login, empty store, vs without one_time ({r['scale:once']:.0f} vs "
     f"{r['scale:mint']:.0f} µs CPU)", x, "shown", True, q("ir:once", "ir:mint"))

@@ -70,7 +70,7 @@ view_prepare() { # DIR STANZA
 	cp -a /etc/pam.d "$dir/pam.d"
 	cp "$top_srcdir/conf/pam.d/$2" "$dir/pam.d/$2"
 	cp -a "$PAM_MODDIR" "$dir/pamlib"
-	cp "$MODULE" "$dir/pamlib/pam_jwt.so"
+	install_module "$dir/pamlib"
 	cp -a /etc/security/. "$dir/security/"
 	cp /etc/passwd /etc/group /etc/shadow "$dir/etc/"
 }

@@ -166,7 +166,7 @@ if command -v pamtester > /dev/null && command -v pam-auth-update > /dev/null; t
 	cp -a /var/lib/pam/. "$T/ns/varlib/" 2> /dev/null || true
 	cp -a /etc/security/. "$T/ns/security/"
 	cp -a "$PAMLIB/." "$T/ns/pamlib/"
-	cp "$MODULE" "$T/ns/pamlib/pam_jwt.so"
+	install_module "$T/ns/pamlib"
 	cp "$top_srcdir/conf/pam.d/xrdp-sesman" "$T/ns/pam.d/xrdp-sesman"
 	# pamtester runs as root: su's pam_rootok would answer before anyone asks
 	sed -i '/pam_rootok/d' "$T/ns/pam.d/su" "$T/ns/pam.d/runuser" 2> /dev/null || true

@@ -91,7 +91,8 @@ expect_eq "$refused" 99 "race: the other 99 are refused"
 token c
 chmod 0644 "$T/c.jwt"
 mkdir -p "$T/bin"
-install -m 0755 "$DRIVER" "$MODULE" "$T/bin/"
+install -m 0755 "$DRIVER" "$T/bin/"
+install_module "$T/bin"
 got=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$T/bin/test_pam_stack" "$T/pam.d" \
 	handle alice --answer "$T/c.jwt" --direct "$T/bin/pam_jwt.so" "config=$T/jwt.conf" | code)
 [ "$got" != PAM_SUCCESS ] && pass "one_time as non-root: refused ($got)" || fail "non-root accepted"

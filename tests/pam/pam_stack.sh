@@ -133,6 +133,26 @@ has_not "$out" "^env: PAM_JWT_\(GROUPS\|MAC\)=" "no group list or MAC in the env
 out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --acct)
 expect_eq "$(code_of acct <<< "$out")" PAM_SUCCESS "acct_mgmt: PAM_SUCCESS after this handle's token login"
 has_not "$out" "^env: PAM_JWT_GRANT=" "same process: no grant recorded at all (pam data only)"
+# A server that served a login itself, then forks a worker that runs its
+# own whole transaction: the worker ran pam_start, so it is "the same
+# process" too (pam_jwt_core.so stays loaded across the fork; the shim that
+# notes the pam_start process loads anew).
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --acct --prefork)
+expect_eq "$(code_of warm_auth <<< "$out")" PAM_SUCCESS "prefork: the parent's own login"
+expect_eq "$(code_of acct <<< "$out")" PAM_SUCCESS "prefork: the worker's login"
+has_not "$out" "^env: PAM_JWT_GRANT=" "prefork: the worker ran pam_start: no grant recorded"
+out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split --prefork)
+case " $(code_of groups <<< "$out") " in *" operators "*) pass "prefork + split: groups handed over" ;;
+	*) fail "prefork + split: $out" ;; esac
+grep -q "^child_env: PAM_JWT_GRANT=" <<< "$out" &&
+	pass "prefork + split: the authenticating child recorded a grant" ||
+	fail "prefork + split: no grant recorded: $out"
+# The shim without its core: refused (PAM_SERVICE_ERR), logged; no crash.
+mkdir -p "$T/shimonly"
+install -m 0644 "$MODULE" "$T/shimonly/pam_jwt.so"
+out=$("$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --direct "$T/shimonly/pam_jwt.so" \
+	"config=$T/jwt.conf" 2>&1)
+expect_eq "$(code_of module <<< "$out")" PAM_SERVICE_ERR "pam_jwt.so without pam_jwt_core.so: PAM_SERVICE_ERR"
 
 # sshd keyboard-interactive: authenticate in a child, only the environment returns.
 out=$(under_valgrind "$DRIVER" "$T/pam.d" jwt alice --answer "$V/ok.jwt" --setcred --split)

@@ -11,6 +11,10 @@
  *     --split          authenticate in a child process and hand only the PAM
  *                      environment back, as sshd's keyboard-interactive does
  *     --tamper         with --split: change PAM_JWT_GRANT on the way back
+ *     --prefork        first one whole transaction in this process (the
+ *                      module is loaded, and its core stays), then fork and
+ *                      do everything else in the child, as a server that
+ *                      forks workers after serving a login itself
  *     --env FILE       pam_putenv each line of FILE first (what pam_env
  *                      user_readenv=1 would read from ~/.pam_environment)
  *     --no-auth        skip pam_authenticate (another module said yes)
@@ -214,6 +218,7 @@ int main(int argc, char **argv)
 	struct pam_conv c = { conv, NULL };
 	pam_handle_t *pamh = NULL;
 	int i, rc, do_setcred = 0, split = 0, tamper = 0, no_auth = 0, acct = 0, flags = 0;
+	int prefork = 0;
 	const char *direct = NULL, *envfile = NULL, *rhost = NULL;
 	char *direct_args = NULL;
 
@@ -230,6 +235,8 @@ int main(int argc, char **argv)
 			split = 1;
 		else if (strcmp(argv[i], "--tamper") == 0)
 			tamper = 1;
+		else if (strcmp(argv[i], "--prefork") == 0)
+			prefork = 1;
 		else if (strcmp(argv[i], "--env") == 0 && i + 1 < argc)
 			envfile = argv[++i];
 		else if (strcmp(argv[i], "--no-auth") == 0)
@@ -261,6 +268,23 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (prefork) {
+		pam_handle_t *warm = NULL;
+		pid_t pid;
+		int st;
+
+		if (pam_start_confdir(argv[2], argv[3], &c, argv[1], &warm) != PAM_SUCCESS)
+			return 2;
+		rc = pam_authenticate(warm, flags);
+		printf("warm_auth=%s\n", code_name(rc));
+		pam_end(warm, rc);
+		answered = 0;
+		next_line = 0;
+		if ((pid = fork()) < 0)
+			return 2;
+		if (pid > 0)
+			return waitpid(pid, &st, 0) == pid && WIFEXITED(st) ? WEXITSTATUS(st) : 2;
+	}
 	rc = pam_start_confdir(argv[2], argv[3], &c, argv[1], &pamh);
 	if (rc != PAM_SUCCESS)
 		return 2;

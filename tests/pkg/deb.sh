@@ -103,7 +103,7 @@ apt-get install -y --no-install-recommends "${DEBS[@]}" > "$T/apt-install.log" 2
 	pass "apt-get install ./libpam-jwt*.deb ./pam-jwt*.deb" ||
 	{ tail -30 "$T/apt-install.log"; fail "apt-get install"; exit 1; }
 dpkg-query -L libpam-jwt pam-jwt > "$T/pkgfiles"
-for f in "/lib/$MULTIARCH/security/pam_jwt.so" /usr/sbin/pam-jwt /usr/bin/pam-jwt-askpass \
+for f in "/lib/$MULTIARCH/security/pam_jwt.so" "/lib/$MULTIARCH/security/pam_jwt_core.so" /usr/sbin/pam-jwt /usr/bin/pam-jwt-askpass \
 	/usr/share/pam-configs/jwt /etc/security/pam_jwt.conf /lib/systemd/system/pam-jwt-refresh.timer \
 	/lib/systemd/system/pam-jwt-refresh.service /usr/lib/tmpfiles.d/pam_jwt.conf \
 	/lib/systemd/system/pam-jwt-desktop-code.socket /lib/systemd/system/pam-jwt-desktop-code@.service \

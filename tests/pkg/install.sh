@@ -19,8 +19,10 @@ fi
 grep -i "will not overwrite" "$T/install.log" && fail "install overwrote a file it had just installed"
 (cd "$D" && find . ! -type d | sed 's|^\.||' | sort) > "$T/installed"
 sed 's/^/#   /' "$T/installed"
-# pam_jwt.so is the one file outside the prefix: libpam's own directory.
+# pam_jwt.so and its core are the files outside the prefix: libpam's own
+# directory.
 want="$pamdir/pam_jwt.so
+$pamdir/pam_jwt_core.so
 $prefix/bin/pam-jwt-askpass
 $prefix/bin/pam-jwt-login
 $prefix/bin/pam-jwt-ssh
@@ -54,7 +56,11 @@ grep -q '^/lib/[a-z0-9_]*-linux-gnu[a-z0-9_]*/security$\|^/lib/security$\|^/lib6
 	echo "# module directory $pamdir (configured)"
 nm -D --defined-only "$D$pamdir/pam_jwt.so" 2> /dev/null | grep -q ' pam_sm_authenticate$' &&
 	pass "the installed module is pam_jwt.so" || fail "installed module"
-[ ! -e "$D$pamdir/pam_jwt.la" ] && pass "no .la in the PAM directory" || fail "pam_jwt.la installed"
+nm -D --defined-only "$D$pamdir/pam_jwt_core.so" 2> /dev/null | grep -q ' pam_sm_' &&
+	fail "pam_jwt_core.so exports PAM entry points (a stanza naming it would skip the shim)" ||
+	pass "pam_jwt_core.so is no PAM module of its own"
+[ ! -e "$D$pamdir/pam_jwt.la" ] && [ ! -e "$D$pamdir/pam_jwt_core.la" ] &&
+	pass "no .la in the PAM directory" || fail "a .la installed in the PAM directory"
 link=$(readlink "$D$prefix/bin/pam-jwt-askpass")
 expect_eq "$link" "../sbin/pam-jwt" "pam-jwt-askpass: a relative link to pam-jwt"
 grep -q "^ExecStart=$prefix/sbin/pam-jwt refresh" "$D$prefix/lib/systemd/system/pam-jwt-refresh.service" &&
