@@ -200,7 +200,9 @@ static const struct {
 	REC_FIELD(jti), REC_FIELD(kid), REC_FIELD(groups), REC_FIELD(typ), REC_FIELD(payload),
 };
 #define N_REC_FIELDS (sizeof(rec_fields) / sizeof(rec_fields[0]))
-/* every field at its bound still fits, and the store takes it */
+/* every field at its bound still fits (a bound: the record's size less its
+ * three times and each field's NUL, plus 2 length bytes a field), and the
+ * store takes it */
 _Static_assert(REC_HEAD + 2 * 10 + sizeof(struct dcode_record) - 10 - 3 * sizeof(long long) <=
                DCODE_RECORD_MAX, "DCODE_RECORD_MAX too small");
 _Static_assert(DCODE_RECORD_MAX <= STORE_VALUE_MAX, "STORE_VALUE_MAX too small");

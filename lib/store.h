@@ -85,7 +85,8 @@ void store_abort(struct store_txn *t);
  * in t or its end), 0 none (or expired). */
 int store_get(struct store_txn *t, enum store_kind kind, const unsigned char id[STORE_ID_LEN],
               time_t now, const void **val, size_t *vlen, char *why, size_t whycap);
-/* Write (kind, id) until expires, replacing whatever was there. */
+/* Write (kind, id) until expires, replacing whatever was there (val must
+ * not point into the store: copy what store_get gave first). */
 int store_put(struct store_txn *t, enum store_kind kind, const unsigned char id[STORE_ID_LEN],
               long long expires, const void *val, size_t vlen, char *why, size_t whycap);
 int store_del(struct store_txn *t, enum store_kind kind, const unsigned char id[STORE_ID_LEN],
