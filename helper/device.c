@@ -31,7 +31,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -55,6 +54,7 @@
 
 #ifdef HAVE_CURL
 #include "http.h"
+#include "text.h"
 
 #define BODY_MAX (64 * 1024)
 #define REQUEST_MAX_MS 10000L
@@ -464,7 +464,7 @@ static int device_flow(const struct jwt_config *cfg, const struct jwt_issuer *is
 			const char *tok = o != NULL ? jwt_json_str(o, want, NULL) : NULL;
 			size_t n = tok != NULL ? strlen(tok) : 0, i;
 
-			for (i = 0; i < n && (isalnum((unsigned char)tok[i]) || strchr("._-", tok[i])); i++)
+			for (i = 0; i < n && (jwt_ascii_alnum((unsigned char)tok[i]) || strchr("._-", tok[i])); i++)
 				;
 			if (n == 0 || i != n || n > JWT_MAX_TOKEN) {
 				result("bad", "the token response has no usable %s", want);

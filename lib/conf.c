@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "alg.h"
 #include "conf.h"
 #include "safefile.h"
+#include "text.h"
 
 enum key_type {
 	K_STRING, K_PATH, K_SECONDS, K_COUNT, K_BOOL, K_ALGS, K_GROUP_MAP, K_CLAIM, K_WORDS, K_NETS
@@ -303,7 +303,7 @@ static int valid_name(const char *s, size_t max)
 	if (n == 0 || n > max || s[0] == '.' || s[0] == '-')
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
+		if (!jwt_ascii_alnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
 			return 0;
 	return 1;
 }

@@ -137,6 +137,11 @@ int jwt_ascii_ncasecmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
+int jwt_ascii_alnum(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 int jwt_ascii_casecmp(const char *a, const char *b)
 {
 	return jwt_ascii_ncasecmp(a, b, (size_t)-1);

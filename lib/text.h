@@ -55,6 +55,9 @@ int jwt_qr_line_ok(const char *s);
  * stay one letter under a Turkish locale, and no byte above 0x7f folds).
  * 0 when equal. */
 int jwt_ascii_casecmp(const char *a, const char *b);
+/* An ASCII letter or digit, whatever the locale (isalnum() follows the
+ * application's: a Latin-1 locale would take bytes above 0x7f). */
+int jwt_ascii_alnum(int c);
 int jwt_ascii_ncasecmp(const char *a, const char *b, size_t n);
 
 #endif

@@ -96,6 +96,19 @@ int main(void)
 	ok(!jwt_qr_line_ok(""), "empty QR line refused");
 	/* ASCII-only case folding */
 	ok(jwt_ascii_casecmp("Application/JWT", "application/jwt") == 0, "ASCII letters fold");
+	{
+		int c, alnum = 0, wrong = 0;
+
+		for (c = 0; c < 256; c++) {
+			int want = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			           (c >= 'A' && c <= 'Z');
+
+			alnum += jwt_ascii_alnum(c) != 0;
+			wrong += (jwt_ascii_alnum(c) != 0) != want;
+		}
+		ok(alnum == 62 && wrong == 0, "jwt_ascii_alnum: the 62 ASCII letters and digits, "
+		   "no byte above 0x7f (%d, %d wrong)", alnum, wrong);
+	}
 	ok(jwt_ascii_casecmp("\xc9", "\xe9") != 0, "Latin-1 E acute does not fold");
 	ok(jwt_ascii_casecmp("jwt", "jwtx") != 0 && jwt_ascii_casecmp("jwtx", "jwt") != 0,
 	   "prefixes differ");
