@@ -570,7 +570,7 @@ static void print_record(void *ctx, const struct dcode_record *r, int fails, int
 	t = (time_t)r->expires;
 	gmtime_r(&t, &tm);
 	strftime(e, sizeof(e), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	/* the store is a file: its fields go out cleaned */
+	/* the fields came from a token: they go out cleaned */
 	jwt_print_line(stdout, "%-12s %-16s %-7s %-20s %-20s %-10s sub=%s jti=%s kid=%s "
 	               "groups=\"%s\" failures=%d%s\n", r->user, r->id,
 	               strcmp(r->state, "live") == 0 && r->expires <= time(NULL) ? "expired"

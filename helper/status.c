@@ -18,6 +18,7 @@
 #include "cache.h"
 #include "cmds.h"
 #include "conf.h"
+#include "dcode.h"
 #include "jwk.h"
 #include "keys.h"
 #include "log.h"
@@ -263,6 +264,12 @@ int cmd_status(int argc, char **argv)
 		ok = 0;
 	if (store_status(cfg->state_dir != NULL ? cfg->state_dir : JWT_DEFAULT_STATE_DIR,
 	                 "setcred hand-offs", now) != 0)
+		ok = 0;
+	for (i = 0; i < cfg->n_issuers && !cfg->issuers[i].desktop_codes; i++)
+		;
+	if (i < cfg->n_issuers &&
+	    store_status(cfg->desktop_code_dir != NULL ? cfg->desktop_code_dir : DCODE_DEFAULT_DIR,
+	                 "desktop codes", now) != 0)
 		ok = 0;
 	jwt_config_free(cfg);
 	return ok ? 0 : EXIT_REJECTED;

@@ -2,9 +2,8 @@
 /* Desktop codes: minting, one-time use, listing and revoking (dcode.h). */
 #include "config.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,31 +19,22 @@
 #include "dcode.h"
 #include "jws.h"
 #include "safefile.h"
+#include "store.h"
 
 /* No 0/O, 1/I/L: what is read aloud or copied by hand is typed back right. */
 static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 #define ALPHABET_LEN (sizeof(alphabet) - 1)
 #define KEY_LEN 32
-#define HASH_HEX 64
-#define FILE_MAGIC "pam_jwt-desktop-v2"
-#define FILE_MAGIC_V1 "pam_jwt-desktop-v1" /* no claims kept: its codes are not honoured */
-#define MAX_RECORDS (DCODE_MAX_LIVE * 4)
-#define FILE_MAX (MAX_RECORDS * (DCODE_MAX_PAYLOAD + 6000) + 64)
+#define ID_DOMAIN "pam_jwt-desktop-v3" /* HMAC input: domain, user, code */
+#define USER_PREFIX 16  /* id = SHA-256(user)[16] || HMAC(.key, user, code)[16] */
+#define MAX_RECORDS (DCODE_MAX_LIVE * 4) /* per user, used and revoked ones included */
+#define WALK_MAX (MAX_RECORDS + DCODE_MAX_LIVE)
 #define LOCK_WAIT_MS 5000
-#define NFIELDS 13
 #define DCODE_TIME_MAX (1LL << 40) /* times in the store: expires + DCODE_KEEP stays defined */
 #define THROTTLE_FILE ".throttle"
 #define THROTTLE_SLOTS 1024
-
-struct entry {
-	struct dcode_record rec;
-	char hash[HASH_HEX + 1];
-};
-
-struct store {
-	size_t n;
-	struct entry e[MAX_RECORDS];
-};
+#define STATE_LIVE 0
+#define CORRUPT "desktop-code store: a record does not decode: refused"
 
 /* One slot of the throttle table: a user name or a remote host (tag: part
  * of its SHA-256), its minute and its wrong codes in that minute. */
@@ -161,67 +151,92 @@ out:
 	return rc;
 }
 
-static int code_hash(const unsigned char key[KEY_LEN], const char *user,
-                     const char canon[DCODE_SYMBOLS + 1], char hex[HASH_HEX + 1])
+/* The first bytes of every id of user's codes. */
+static int user_prefix(const char *user, unsigned char prefix[USER_PREFIX])
+{
+	unsigned char d[32] = { 0 };
+	unsigned int dl = 0;
+	int ok = EVP_Digest(user, strlen(user), d, &dl, EVP_sha256(), NULL) == 1 && dl == sizeof(d);
+
+	memcpy(prefix, d, USER_PREFIX);
+	return ok ? 0 : -1;
+}
+
+/* A record's id in the store: who it belongs to, then which code, so a
+ * typed code is one key lookup and a user's codes are one key range. */
+static int code_id(const unsigned char key[KEY_LEN], const char *user,
+                   const char canon[DCODE_SYMBOLS + 1], unsigned char id[STORE_ID_LEN])
 {
 	unsigned char mac[32];
 	char msg[128];
-	size_t maclen = 0, i;
-	int n = snprintf(msg, sizeof(msg), "%s%c%s%c%s", FILE_MAGIC, 0, user, 0, canon);
+	size_t maclen = 0;
+	int n = snprintf(msg, sizeof(msg), "%s%c%s%c%s", ID_DOMAIN, 0, user, 0, canon);
+	int rc = -1;
 
-	if (n <= 0 || (size_t)n >= sizeof(msg) ||
+	if (n > 0 && (size_t)n < sizeof(msg) && user_prefix(user, id) == 0 &&
 	    EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, KEY_LEN, (unsigned char *)msg,
-	              (size_t)n, mac, sizeof(mac), &maclen) == NULL || maclen != sizeof(mac)) {
-		explicit_bzero(msg, sizeof(msg));
-		return -1;
+	              (size_t)n, mac, sizeof(mac), &maclen) != NULL && maclen == sizeof(mac)) {
+		memcpy(id + USER_PREFIX, mac, STORE_ID_LEN - USER_PREFIX);
+		rc = 0;
 	}
 	explicit_bzero(msg, sizeof(msg));
-	for (i = 0; i < sizeof(mac); i++)
-		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-	return 0;
+	explicit_bzero(mac, sizeof(mac));
+	return rc;
 }
 
-/* Fields are space-separated: space, '%', controls and an empty field are escaped. */
-static void put_field(FILE *f, const char *s)
+/*
+ * The stored form of a record, strict both ways (the fuzzer checks that
+ * decode and encode are inverses):
+ *   version(1) state(1) minted(8) expires(8) seq(8)   big-endian times
+ *   then each text field: length(2, big-endian) bytes (no NUL)
+ */
+#define REC_VERSION 1
+#define REC_HEAD (2 + 3 * 8)
+#define REC_FIELD(f) { offsetof(struct dcode_record, f), sizeof(((struct dcode_record *)0)->f) }
+static const struct {
+	size_t off, cap;
+} rec_fields[] = {
+	REC_FIELD(id), REC_FIELD(user), REC_FIELD(issuer_name), REC_FIELD(iss), REC_FIELD(sub),
+	REC_FIELD(jti), REC_FIELD(kid), REC_FIELD(groups), REC_FIELD(typ), REC_FIELD(payload),
+};
+#define N_REC_FIELDS (sizeof(rec_fields) / sizeof(rec_fields[0]))
+/* every field at its bound still fits (a bound: the record's size less its
+ * three times and each field's NUL, plus 2 length bytes a field), and the
+ * store takes it */
+_Static_assert(REC_HEAD + 2 * 10 + sizeof(struct dcode_record) - 10 - 3 * sizeof(long long) <=
+               DCODE_RECORD_MAX, "DCODE_RECORD_MAX too small");
+_Static_assert(DCODE_RECORD_MAX <= STORE_VALUE_MAX, "STORE_VALUE_MAX too small");
+static const char *const states[] = { "live", "used", "revoked" };
+
+static int state_index(const char *s)
 {
-	if (*s == '\0' || strcmp(s, "-") == 0) {
-		fputs(*s == '\0' ? " -" : " %2D", f);
-		return;
-	}
-	fputc(' ', f);
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s <= ' ' || *s == '%' || (unsigned char)*s >= 0x7f)
-			fprintf(f, "%%%02X", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
+	size_t i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(s, states[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
-static int get_field(char *dst, size_t cap, const char *src)
+static void put_be64(unsigned char *p, long long v)
 {
-	size_t n = 0;
+	int i;
 
-	if (strcmp(src, "-") == 0) {
-		dst[0] = '\0';
-		return 0;
-	}
-	for (; *src != '\0'; src++) {
-		char c = *src;
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)(v & 0xff);
+}
 
-		if (c == '%') {
-			unsigned v;
+/* A time (or seq) of the record: 0 .. DCODE_TIME_MAX, so expires + DCODE_KEEP stays defined. */
+static int get_time(const unsigned char *p, long long *v)
+{
+	unsigned long long n = 0;
+	int i;
 
-			if (!isxdigit((unsigned char)src[1]) || !isxdigit((unsigned char)src[2]) ||
-			    sscanf(src + 1, "%2X", &v) != 1 || v == 0)
-				return -1;
-			c = (char)v;
-			src += 2;
-		}
-		if (n + 1 >= cap)
-			return -1;
-		dst[n++] = c;
-	}
-	dst[n] = '\0';
+	for (i = 0; i < 8; i++)
+		n = (n << 8) | p[i];
+	if (n > DCODE_TIME_MAX)
+		return -1;
+	*v = (long long)n;
 	return 0;
 }
 
@@ -233,218 +248,196 @@ static int payload_ok(const char *s)
 	return n > 0 && s[n] == '\0' && n <= DCODE_MAX_PAYLOAD;
 }
 
-/* A time in the store: decimal digits only, at most DCODE_TIME_MAX. */
-static int get_time(const char *s, long long *v)
+static int record_ok(const struct dcode_record *r)
 {
-	long long n = 0;
-	size_t len = strlen(s);
-
-	if (len == 0 || len > 15 || strspn(s, "0123456789") != len)
-		return -1;
-	for (; *s != '\0'; s++)
-		n = n * 10 + (*s - '0');
-	if (n > DCODE_TIME_MAX)
-		return -1;
-	*v = n;
-	return 0;
+	return strlen(r->id) == 16 && strspn(r->id, "0123456789abcdef") == 16 &&
+	       state_index(r->state) >= 0 && dcode_user_ok(r->user) && payload_ok(r->payload) &&
+	       r->minted >= 0 && r->minted <= DCODE_TIME_MAX && r->expires >= 0 &&
+	       r->expires <= DCODE_TIME_MAX && r->seq >= 0 && r->seq <= DCODE_TIME_MAX;
 }
 
-static int parse_record(char *line, struct entry *e)
+size_t dcode_record_encode(const struct dcode_record *r, unsigned char *buf, size_t cap)
 {
-	char *f[NFIELDS], *save = NULL, *p;
-	int i;
+	size_t used = REC_HEAD, i;
 
-	for (i = 0, p = strtok_r(line, " ", &save); p != NULL && i < NFIELDS;
-	     p = strtok_r(NULL, " ", &save))
-		f[i++] = p;
-	if (i != NFIELDS || p != NULL)
-		return -1;
-	memset(e, 0, sizeof(*e));
-	if (get_field(e->rec.id, sizeof(e->rec.id), f[0]) != 0 ||
-	    get_field(e->rec.state, sizeof(e->rec.state), f[1]) != 0 ||
-	    get_time(f[2], &e->rec.minted) != 0 || get_time(f[3], &e->rec.expires) != 0 ||
-	    strlen(f[4]) != HASH_HEX ||
-	    get_field(e->hash, sizeof(e->hash), f[4]) != 0 ||
-	    get_field(e->rec.issuer_name, sizeof(e->rec.issuer_name), f[5]) != 0 ||
-	    get_field(e->rec.iss, sizeof(e->rec.iss), f[6]) != 0 ||
-	    get_field(e->rec.sub, sizeof(e->rec.sub), f[7]) != 0 ||
-	    get_field(e->rec.jti, sizeof(e->rec.jti), f[8]) != 0 ||
-	    get_field(e->rec.kid, sizeof(e->rec.kid), f[9]) != 0 ||
-	    get_field(e->rec.groups, sizeof(e->rec.groups), f[10]) != 0 ||
-	    get_field(e->rec.typ, sizeof(e->rec.typ), f[11]) != 0 ||
-	    !payload_ok(f[12]))
-		return -1;
-	memcpy(e->rec.payload, f[12], strlen(f[12]) + 1);
-	if (strcmp(e->rec.state, "live") != 0 && strcmp(e->rec.state, "used") != 0 &&
-	    strcmp(e->rec.state, "revoked") != 0)
-		return -1;
-	return 0;
-}
+	if (cap < REC_HEAD || !record_ok(r))
+		return 0;
+	buf[0] = REC_VERSION;
+	buf[1] = (unsigned char)state_index(r->state);
+	put_be64(buf + 2, r->minted);
+	put_be64(buf + 10, r->expires);
+	put_be64(buf + 18, r->seq);
+	for (i = 0; i < N_REC_FIELDS; i++) {
+		const char *f = (const char *)r + rec_fields[i].off;
+		size_t n = strnlen(f, rec_fields[i].cap);
 
-/* Parse a store file's text (NUL-terminated, changed by strtok_r) into st,
- * dropping records past their keeping time.  0, or -1: corrupt. */
-static int parse_store(char *text, const char *user, time_t now, struct store *st)
-{
-	char *line, *save = NULL;
-	int first = 1;
-
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		struct entry *e;
-
-		if (first) {
-			first = 0;
-			/* codes minted before the claims were kept are not honoured */
-			if (strncmp(line, FILE_MAGIC_V1 " ", sizeof(FILE_MAGIC_V1)) == 0)
-				break;
-			if (strcmp(line, FILE_MAGIC) != 0)
-				return -1;
-			continue;
-		}
-		if (st->n >= MAX_RECORDS)
-			return -1;
-		e = &st->e[st->n];
-		if (parse_record(line, e) != 0)
-			return -1;
-		snprintf(e->rec.user, sizeof(e->rec.user), "%s", user);
-		if (e->rec.expires + DCODE_KEEP < (long long)now)
-			continue; /* pruned */
-		st->n++;
-	}
-	return first ? -1 : 0;
-}
-
-/* Read USER's file into st.
- * 0 read (or absent: *exists = 0), -1 unusable (fail closed). */
-static int load(const char *path, const char *user, time_t now, struct store *st, int *exists,
-                char *why, size_t whycap)
-{
-	char *text = NULL;
-	size_t len = 0;
-	int rc = -1;
-
-	memset(st, 0, sizeof(*st));
-	*exists = 0;
-	if (read_trusted_flags(path, FILE_MAX, TRUSTED_SECRET, &text, &len, why, whycap) != 0) {
-		if (access(path, F_OK) != 0 && errno == ENOENT)
+		if (n >= rec_fields[i].cap || cap - used < 2 + n)
 			return 0;
-		return -1;
+		buf[used] = (unsigned char)(n >> 8);
+		buf[used + 1] = (unsigned char)(n & 0xff);
+		memcpy(buf + used + 2, f, n);
+		used += 2 + n;
 	}
-	*exists = 1;
-	if (parse_store(text, user, now, st) != 0)
-		snprintf(why, whycap, "%.200s: corrupt desktop code store", path);
-	else
-		rc = 0;
-	explicit_bzero(text, len);
-	free(text);
-	return rc;
+	return used;
 }
 
-int dcode_store_parse(const char *text, size_t len, const char *user, time_t now,
-                      void (*fn)(void *ctx, const struct dcode_record *rec), void *ctx,
-                      char *why, size_t whycap)
+int dcode_record_decode(const unsigned char *buf, size_t len, struct dcode_record *r)
 {
-	struct store *st = calloc(1, sizeof(*st));
-	char *copy = malloc(len + 1);
-	size_t i;
-	int rc = -1;
+	size_t used = REC_HEAD, i;
 
-	if (st == NULL || copy == NULL) {
-		snprintf(why, whycap, "out of memory");
-		goto out;
+	memset(r, 0, sizeof(*r));
+	if (len < REC_HEAD || buf[0] != REC_VERSION ||
+	    buf[1] >= sizeof(states) / sizeof(states[0]) || get_time(buf + 2, &r->minted) != 0 ||
+	    get_time(buf + 10, &r->expires) != 0 || get_time(buf + 18, &r->seq) != 0)
+		goto bad;
+	snprintf(r->state, sizeof(r->state), "%s", states[buf[1]]);
+	for (i = 0; i < N_REC_FIELDS; i++) {
+		char *f = (char *)r + rec_fields[i].off;
+		size_t n;
+
+		if (len - used < 2)
+			goto bad;
+		n = (size_t)buf[used] << 8 | buf[used + 1];
+		used += 2;
+		if (n >= rec_fields[i].cap || len - used < n || memchr(buf + used, '\0', n) != NULL)
+			goto bad;
+		memcpy(f, buf + used, n);
+		f[n] = '\0';
+		used += n;
 	}
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	if (len > FILE_MAX || parse_store(copy, user, now, st) != 0) {
-		snprintf(why, whycap, "corrupt desktop code store");
-		goto out;
-	}
-	for (i = 0; i < st->n; i++)
-		fn(ctx, &st->e[i].rec);
-	rc = 0;
-out:
-	if (copy != NULL) {
-		explicit_bzero(copy, len);
-		free(copy);
-	}
-	free(st);
-	return rc;
+	if (used == len && record_ok(r))
+		return 0;
+bad:
+	explicit_bzero(r, sizeof(*r));
+	return -1;
 }
 
-static int save(const char *dir, const char *path, const struct store *st, char *why,
-                size_t whycap)
-{
-	char *buf = NULL;
-	size_t len = 0, i;
-	FILE *f = open_memstream(&buf, &len);
-	int rc = -1;
-
-	if (f == NULL) {
-		snprintf(why, whycap, "out of memory");
-		return -1;
-	}
-	fprintf(f, "%s\n", FILE_MAGIC);
-	for (i = 0; i < st->n; i++) {
-		const struct entry *e = &st->e[i];
-
-		fprintf(f, "%s %s %lld %lld %s", e->rec.id, e->rec.state, e->rec.minted,
-		        e->rec.expires, e->hash);
-		put_field(f, e->rec.issuer_name);
-		put_field(f, e->rec.iss);
-		put_field(f, e->rec.sub);
-		put_field(f, e->rec.jti);
-		put_field(f, e->rec.kid);
-		put_field(f, e->rec.groups);
-		put_field(f, e->rec.typ);
-		fprintf(f, " %s\n", e->rec.payload);
-	}
-	if (fclose(f) != 0 || buf == NULL) {
-		snprintf(why, whycap, "out of memory");
-		goto out;
-	}
-	rc = write_atomic(dir, path, buf, len, 0600, why, whycap);
-out:
-	free(buf);
-	return rc;
-}
-
-/* Lock and load USER's store. Returns the lock fd, or -1. */
-static int open_store(const struct jwt_config *cfg, const char *user, int create, time_t now,
-                      char *path, size_t pathcap, struct store *st, int *exists, char *why,
+/* The code store, if there is one (create: make it).  1 open, 0 none, -1. */
+static int codes_open(const struct jwt_config *cfg, int create, struct store **st, char *why,
                       size_t whycap)
 {
 	const char *dir = store_dir(cfg);
-	char lockpath[4300];
-	int lock;
+	char path[4200];
 
-	if (!dcode_user_ok(user)) {
-		snprintf(why, whycap, "user name not usable for desktop codes");
-		return -1;
-	}
+	*st = NULL;
 	if (geteuid() != 0) {
 		snprintf(why, whycap, "desktop codes need root");
 		return -1;
 	}
-	if (snprintf(path, pathcap, "%s/%s", dir, user) >= (int)pathcap)
-		return -1;
-	if (create) {
-		if (make_private_dir(dir, why, whycap) != 0)
-			return -1;
-	} else if (access(path, F_OK) != 0 && errno == ENOENT) {
-		/* Never create files for names an unauthenticated client typed. */
-		memset(st, 0, sizeof(*st));
-		*exists = 0;
-		return -2;
-	} else if (dir_trusted(dir, why, whycap) != 0) {
+	snprintf(path, sizeof(path), "%s/%s", dir, STORE_FILE);
+	/* never create anything for a name an unauthenticated client typed */
+	if (!create && access(path, F_OK) != 0 && errno == ENOENT)
+		return 0;
+	return store_open(dir, 0, st, why, whycap) == 0 ? 1 : -1;
+}
+
+/* What a walk over one user's records keeps of each (the record itself is
+ * read again by id when it is needed). */
+struct summary {
+	unsigned char id[STORE_ID_LEN];
+	char code_id[17];
+	char user[64];
+	int state;
+	long long expires, seq;
+};
+
+struct walk {
+	const char *user; /* NULL: every user's records */
+	struct dcode_record *scratch;
+	struct summary s[WALK_MAX];
+	size_t n;
+	int corrupt;
+	/* listing every user: a user's group is handed to flush when it ends */
+	int (*flush)(struct walk *w);
+	void *ctx;
+};
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct summary *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int walk_one(void *ctx, const unsigned char id[STORE_ID_LEN], const void *val,
+                    size_t vlen)
+{
+	struct walk *w = ctx;
+	struct summary *s;
+
+	if (w->n > 0 && memcmp(w->s[0].id, id, USER_PREFIX) != 0 && w->flush != NULL) {
+		if (w->flush(w) != 0) {
+			w->corrupt = 1;
+			return 1;
+		}
+		w->n = 0;
+	}
+	if (dcode_record_decode(val, vlen, w->scratch) != 0) {
+		w->corrupt = 1;
+		return 1;
+	}
+	if (w->user != NULL && strcmp(w->scratch->user, w->user) != 0)
+		return 0; /* another name with the same SHA-256 prefix */
+	if (w->n >= WALK_MAX)
+		return 0; /* more than mint lets one user have: only the first are seen */
+	s = &w->s[w->n++];
+	memcpy(s->id, id, STORE_ID_LEN);
+	memcpy(s->code_id, w->scratch->id, sizeof(s->code_id));
+	memcpy(s->user, w->scratch->user, sizeof(s->user));
+	s->state = state_index(w->scratch->state);
+	s->expires = w->scratch->expires;
+	s->seq = w->scratch->seq;
+	return 0;
+}
+
+/* Walk `user`'s records (NULL: every user's, group by group) into w. */
+static int walk_codes(struct store_txn *t, const char *user, time_t now, struct walk *w,
+                      char *why, size_t whycap)
+{
+	unsigned char prefix[USER_PREFIX];
+	int n;
+
+	w->n = 0;
+	w->corrupt = 0;
+	w->user = user;
+	if (user != NULL && user_prefix(user, prefix) != 0) {
+		snprintf(why, whycap, "SHA-256 failed");
 		return -1;
 	}
-	snprintf(lockpath, sizeof(lockpath), "%s.lock", path);
-	if ((lock = lock_file(lockpath, LOCK_WAIT_MS, NULL, why, whycap)) < 0)
+	n = store_walk(t, STORE_DCODE, prefix, user != NULL ? USER_PREFIX : 0, now,
+	               user != NULL ? WALK_MAX : SIZE_MAX - 1, walk_one, w, why, whycap);
+	if (n < 0)
 		return -1;
-	if (load(path, user, now, st, exists, why, whycap) != 0) {
-		close(lock);
+	if (w->corrupt) {
+		snprintf(why, whycap, "%s", CORRUPT);
 		return -1;
 	}
-	return lock;
+	return 0;
+}
+
+static void walk_free(struct walk *w)
+{
+	if (w == NULL)
+		return;
+	if (w->scratch != NULL) {
+		explicit_bzero(w->scratch, sizeof(*w->scratch));
+		free(w->scratch);
+	}
+	free(w);
+}
+
+/* The per-user files of the text store this one replaced: codes are
+ * short-lived and on tmpfs, so they are not imported, only no longer read;
+ * a user's are removed at the next mint. */
+static void forget_files(const struct jwt_config *cfg, const char *user)
+{
+	char path[4200];
+
+	if (snprintf(path, sizeof(path), "%s/%s", store_dir(cfg), user) < (int)sizeof(path) - 5) {
+		(void)unlink(path);
+		strcat(path, ".lock");
+		(void)unlink(path);
+	}
 }
 
 /* The throttle table: THROTTLE_SLOTS fixed slots in one file, so guesses
@@ -531,21 +524,33 @@ int dcode_mint(const struct jwt_config *cfg, const struct jwt_issuer *iss,
                char code[DCODE_TEXT_LEN + 1], struct dcode_record *rec, char *why,
                size_t whycap)
 {
-	unsigned char key[KEY_LEN], rnd[128], idb[8];
-	char path[4200], canon[DCODE_SYMBOLS + 1], reason[256];
-	struct store *st = calloc(1, sizeof(*st));
+	unsigned char key[KEY_LEN], rnd[128], idb[8], id[STORE_ID_LEN], *val = NULL;
+	char canon[DCODE_SYMBOLS + 1], reason[256];
 	struct jws *jws = calloc(1, sizeof(*jws));
-	struct entry *e;
-	size_t used = 0, live = 0, i, j;
-	int lock = -1, exists, rc = -1;
+	struct walk *w = calloc(1, sizeof(*w));
+	struct dcode_record *r = calloc(1, sizeof(*r));
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	const void *old;
+	size_t used = 0, live = 0, n, vlen, i, j;
+	long long seq = 0;
+	int rc = -1, k;
 
 	code[0] = '\0';
-	if (st == NULL || jws == NULL) {
+	memset(key, 0, sizeof(key));
+	memset(canon, 0, sizeof(canon));
+	if (jws == NULL || w == NULL || r == NULL ||
+	    (w->scratch = calloc(1, sizeof(*w->scratch))) == NULL ||
+	    (val = malloc(DCODE_RECORD_MAX)) == NULL) {
 		snprintf(why, whycap, "out of memory");
 		goto out;
 	}
 	if (res->verdict != JWT_OK || !iss->desktop_codes) {
 		snprintf(why, whycap, "desktop codes are not enabled for [issuer %s]", iss->name);
+		goto out;
+	}
+	if (!dcode_user_ok(res->user)) {
+		snprintf(why, whycap, "user name not usable for desktop codes");
 		goto out;
 	}
 	/* the claims are kept, to be judged again when the code is typed */
@@ -558,20 +563,15 @@ int dcode_mint(const struct jwt_config *cfg, const struct jwt_issuer *iss,
 		         "(%zu characters, at most %d)", jws->payload_b64_len, DCODE_MAX_PAYLOAD);
 		goto out;
 	}
-	if ((lock = open_store(cfg, res->user, 1, now, path, sizeof(path), st, &exists, why,
-	                       whycap)) < 0 ||
-	    store_key(store_dir(cfg), 1, key, why, whycap) != 0)
-		goto out;
-	for (i = 0; i < st->n; i++)
-		live += strcmp(st->e[i].rec.state, "live") == 0 && st->e[i].rec.expires > now;
-	if (live >= DCODE_MAX_LIVE) {
-		snprintf(why, whycap, "%zu unused codes already (revoke some)", live);
+	/* the key before the store: a store without its key refuses every code */
+	if (geteuid() != 0) {
+		snprintf(why, whycap, "desktop codes need root");
 		goto out;
 	}
-	if (st->n >= MAX_RECORDS) { /* keep the newest: drop the oldest record */
-		memmove(&st->e[0], &st->e[1], (st->n - 1) * sizeof(st->e[0]));
-		st->n--;
-	}
+	if (make_private_dir(store_dir(cfg), why, whycap) != 0 ||
+	    store_key(store_dir(cfg), 1, key, why, whycap) != 0 ||
+	    codes_open(cfg, 1, &st, why, whycap) < 0)
+		goto out;
 	do {
 		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd) ||
 		    getrandom(idb, sizeof(idb), 0) != (ssize_t)sizeof(idb)) {
@@ -581,52 +581,94 @@ int dcode_mint(const struct jwt_config *cfg, const struct jwt_issuer *iss,
 		used = 0;
 		random_code(rnd, sizeof(rnd), canon, &used);
 	} while (strlen(canon) != DCODE_SYMBOLS);
-	e = &st->e[st->n];
-	memset(e, 0, sizeof(*e));
-	if (code_hash(key, res->user, canon, e->hash) != 0) {
+	if (code_id(key, res->user, canon, id) != 0) {
 		snprintf(why, whycap, "HMAC failed");
 		goto out;
 	}
 	for (i = 0; i < sizeof(idb); i++)
-		snprintf(e->rec.id + 2 * i, 3, "%02x", idb[i]);
-	snprintf(e->rec.state, sizeof(e->rec.state), "live");
-	e->rec.minted = (long long)now;
+		snprintf(r->id + 2 * i, 3, "%02x", idb[i]);
+	snprintf(r->state, sizeof(r->state), "live");
+	r->minted = (long long)now;
 	/* never valid after the token it stands for */
-	e->rec.expires = (long long)now + iss->desktop_code_ttl;
-	if (res->exp < e->rec.expires)
-		e->rec.expires = res->exp;
-	snprintf(e->rec.user, sizeof(e->rec.user), "%s", res->user);
-	snprintf(e->rec.issuer_name, sizeof(e->rec.issuer_name), "%s", iss->name);
-	snprintf(e->rec.iss, sizeof(e->rec.iss), "%s", res->iss);
-	snprintf(e->rec.sub, sizeof(e->rec.sub), "%s", res->sub);
-	snprintf(e->rec.jti, sizeof(e->rec.jti), "%s", res->jti);
-	snprintf(e->rec.kid, sizeof(e->rec.kid), "%s", res->kid);
-	snprintf(e->rec.groups, sizeof(e->rec.groups), "%s", res->groups);
-	snprintf(e->rec.typ, sizeof(e->rec.typ), "%s", jws->typ);
-	memcpy(e->rec.payload, jws->payload_b64, jws->payload_b64_len);
-	e->rec.payload[jws->payload_b64_len] = '\0';
-	st->n++;
-	if (save(store_dir(cfg), path, st, why, whycap) != 0)
+	r->expires = (long long)now + iss->desktop_code_ttl;
+	if (res->exp < r->expires)
+		r->expires = res->exp;
+	snprintf(r->user, sizeof(r->user), "%s", res->user);
+	snprintf(r->issuer_name, sizeof(r->issuer_name), "%s", iss->name);
+	snprintf(r->iss, sizeof(r->iss), "%s", res->iss);
+	snprintf(r->sub, sizeof(r->sub), "%s", res->sub);
+	snprintf(r->jti, sizeof(r->jti), "%s", res->jti);
+	snprintf(r->kid, sizeof(r->kid), "%s", res->kid);
+	snprintf(r->groups, sizeof(r->groups), "%s", res->groups);
+	snprintf(r->typ, sizeof(r->typ), "%s", jws->typ);
+	memcpy(r->payload, jws->payload_b64, jws->payload_b64_len);
+	r->payload[jws->payload_b64_len] = '\0';
+
+	/* count, make room and add in one write transaction: racing mints
+	 * cannot pass the cap together */
+	if (store_begin(st, 1, &t, why, whycap) != 0 ||
+	    walk_codes(t, res->user, now, w, why, whycap) != 0)
 		goto out;
+	qsort(w->s, w->n, sizeof(w->s[0]), by_seq); /* oldest first */
+	for (i = 0; i < w->n; i++) {
+		live += w->s[i].state == STATE_LIVE && w->s[i].expires > (long long)now;
+		if (w->s[i].seq > seq)
+			seq = w->s[i].seq;
+	}
+	if (live >= DCODE_MAX_LIVE) {
+		snprintf(why, whycap, "%zu unused codes already (revoke some)", live);
+		goto out;
+	}
+	/* keep the newest: drop the user's oldest records no longer usable */
+	for (i = 0, n = w->n; i < w->n && n >= MAX_RECORDS; i++) {
+		if (w->s[i].state == STATE_LIVE && w->s[i].expires > (long long)now)
+			continue;
+		if (store_del(t, STORE_DCODE, w->s[i].id, why, whycap) != 0)
+			goto out;
+		n--;
+	}
+	if ((k = store_get(t, STORE_DCODE, id, now, &old, &vlen, why, whycap)) != 0) {
+		if (k > 0)
+			snprintf(why, whycap, "the new code collides with a stored one: try again");
+		goto out;
+	}
+	r->seq = seq + 1;
+	if ((vlen = dcode_record_encode(r, val, DCODE_RECORD_MAX)) == 0) {
+		snprintf(why, whycap, "the code's record does not encode");
+		goto out;
+	}
+	if (store_put(t, STORE_DCODE, id, r->expires + DCODE_KEEP, val, vlen, why, whycap) != 0)
+		goto out;
+	k = store_commit(t, now, why, whycap);
+	t = NULL;
+	if (k != 0)
+		goto out;
+	forget_files(cfg, res->user);
 	for (i = 0, j = 0; i < DCODE_SYMBOLS; i++) {
 		if (i > 0 && i % 4 == 0)
 			code[j++] = '-';
 		code[j++] = canon[i];
 	}
 	code[j] = '\0';
-	*rec = e->rec;
+	*rec = *r;
 	rc = 0;
 out:
+	store_abort(t);
+	store_close(st);
 	explicit_bzero(canon, sizeof(canon));
 	explicit_bzero(rnd, sizeof(rnd));
 	explicit_bzero(key, sizeof(key));
-	if (lock >= 0)
-		close(lock);
+	explicit_bzero(id, sizeof(id));
 	if (jws != NULL) {
 		explicit_bzero(jws, sizeof(*jws));
 		free(jws);
 	}
-	free(st);
+	walk_free(w);
+	if (r != NULL) {
+		explicit_bzero(r, sizeof(*r));
+		free(r);
+	}
+	free(val);
 	return rc;
 }
 
@@ -636,18 +678,20 @@ enum dcode_verdict dcode_consume(const struct jwt_config *cfg, const char *user,
                                  char *why, size_t whycap)
 {
 	const char *dir = store_dir(cfg);
-	unsigned char key[KEY_LEN];
-	char path[4200], hash[HASH_HEX + 1], err[256];
+	unsigned char key[KEY_LEN], id[STORE_ID_LEN], *val = NULL;
+	char err[256];
 	struct store *st = NULL;
-	struct entry *hit = NULL;
+	struct store_txn *t = NULL;
 	enum dcode_verdict v = DCODE_ERROR;
-	size_t i;
-	int lock = -1, exists = 0, over;
+	const void *found = NULL;
+	size_t vlen = 0;
+	long long keep;
+	int over, k = 0;
 
 	*failures = 0;
 	memset(rec, 0, sizeof(*rec));
 	memset(key, 0, sizeof(key));
-	memset(hash, 0, sizeof(hash));
+	memset(id, 0, sizeof(id));
 	snprintf(why, whycap, "matches no live desktop code of this user");
 	/* No code was ever minted on this host (or none can be for this name). */
 	if (!dcode_user_ok(user) || (access(dir, F_OK) != 0 && errno == ENOENT))
@@ -662,22 +706,26 @@ enum dcode_verdict dcode_consume(const struct jwt_config *cfg, const char *user,
 		         DCODE_THROTTLE_SOURCE - 1, DCODE_THROTTLE_WINDOW);
 		return DCODE_THROTTLED;
 	}
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
+	if ((val = malloc(DCODE_RECORD_MAX)) == NULL) {
 		snprintf(why, whycap, "out of memory");
 		return DCODE_ERROR;
 	}
-	lock = open_store(cfg, user, 0, now, path, sizeof(path), st, &exists, why, whycap);
-	if (lock == -1)
+	/* one write transaction: look the code up, check it, mark it used --
+	 * of two racing logins with the same code exactly one gets it */
+	if ((k = codes_open(cfg, 0, &st, why, whycap)) < 0)
 		goto out;
-	if (lock >= 0) {
-		if (store_key(dir, 0, key, why, whycap) != 0 || code_hash(key, user, canon, hash) != 0)
-			goto out;
-		/* Compare with every record, in constant time each: no early exit. */
-		for (i = 0; i < st->n; i++)
-			if (CRYPTO_memcmp(st->e[i].hash, hash, HASH_HEX) == 0)
-				hit = &st->e[i];
+	if (k > 0 && (store_key(dir, 0, key, why, whycap) != 0 ||
+	              code_id(key, user, canon, id) != 0 || store_begin(st, 1, &t, why, whycap) != 0 ||
+	              (k = store_get(t, STORE_DCODE, id, now, &found, &vlen, why, whycap)) < 0))
+		goto out;
+	if (k > 0 && (dcode_record_decode(found, vlen, rec) != 0 || strcmp(rec->user, user) != 0)) {
+		memset(rec, 0, sizeof(*rec));
+		snprintf(why, whycap, "%s", CORRUPT);
+		goto out;
 	}
-	if (hit == NULL) {
+	if (k == 0) {
+		store_abort(t);
+		t = NULL;
 		/* Counted against the rate, never against the user's codes. */
 		if (throttle(dir, user, rhost, now, 1, failures, err, sizeof(err)) < 0) {
 			snprintf(why, whycap, "%s", err);
@@ -687,65 +735,78 @@ enum dcode_verdict dcode_consume(const struct jwt_config *cfg, const char *user,
 		v = DCODE_UNKNOWN;
 		goto out;
 	}
-	*rec = hit->rec;
-	if (strcmp(hit->rec.state, "used") == 0) {
+	if (strcmp(rec->state, "used") == 0) {
 		snprintf(why, whycap, "code already used");
 		v = DCODE_USED;
-	} else if (strcmp(hit->rec.state, "revoked") == 0) {
+	} else if (strcmp(rec->state, "revoked") == 0) {
 		snprintf(why, whycap, "code revoked");
 		v = DCODE_REVOKED;
-	} else if (hit->rec.expires <= (long long)now) {
-		snprintf(why, whycap, "code expired %lld s ago", (long long)now - hit->rec.expires);
+	} else if (rec->expires <= (long long)now) {
+		snprintf(why, whycap, "code expired %lld s ago", (long long)now - rec->expires);
 		v = DCODE_EXPIRED;
 	} else {
-		snprintf(hit->rec.state, sizeof(hit->rec.state), "used");
-		v = DCODE_OK;
-		if (save(dir, path, st, err, sizeof(err)) != 0) {
-			snprintf(why, whycap, "%s", err);
-			v = DCODE_ERROR; /* a use that cannot be recorded is no use */
+		/* a use that cannot be recorded is no use */
+		snprintf(rec->state, sizeof(rec->state), "used");
+		keep = (rec->expires > (long long)now ? rec->expires : (long long)now) + DCODE_KEEP;
+		if ((vlen = dcode_record_encode(rec, val, DCODE_RECORD_MAX)) == 0) {
+			snprintf(why, whycap, "the code's record does not encode");
+			goto out;
 		}
+		if (store_put(t, STORE_DCODE, id, keep, val, vlen, why, whycap) != 0)
+			goto out;
+		k = store_commit(t, now, why, whycap);
+		t = NULL;
+		if (k == 0)
+			v = DCODE_OK;
 	}
 out:
+	store_abort(t);
+	store_close(st);
 	explicit_bzero(key, sizeof(key));
-	explicit_bzero(hash, sizeof(hash));
-	if (lock >= 0)
-		close(lock);
-	if (st != NULL) {
-		explicit_bzero(st, sizeof(*st));
-		free(st);
+	explicit_bzero(id, sizeof(id));
+	if (val != NULL) {
+		explicit_bzero(val, DCODE_RECORD_MAX);
+		free(val);
 	}
 	return v;
 }
 
-static int list_user(const struct jwt_config *cfg, const char *user, time_t now,
-                     void (*fn)(void *, const struct dcode_record *, int, int), void *ctx,
-                     char *why, size_t whycap)
-{
-	char path[4200];
-	struct store *st = calloc(1, sizeof(*st));
-	size_t i;
-	int lock, exists = 0, fails = 0, locked;
+/* --list: one user's records, oldest first, with that user's throttle. */
+struct lister {
+	const struct jwt_config *cfg;
+	struct store_txn *t;
+	const char *user;
+	time_t now;
+	void (*fn)(void *ctx, const struct dcode_record *rec, int fails, int locked);
+	void *ctx;
+	char *why;
+	size_t whycap;
+};
 
-	if (st == NULL)
-		return -1;
-	lock = open_store(cfg, user, 0, now, path, sizeof(path), st, &exists, why, whycap);
-	if (lock == -2) {
-		free(st);
-		return 0;
-	}
-	if (lock < 0) {
-		free(st);
-		return -1;
-	}
-	close(lock);
+static int list_group(struct walk *w)
+{
+	struct lister *l = w->ctx;
+	const char *user = w->n > 0 ? w->s[0].user : l->user;
+	const void *v;
+	size_t vlen, i;
+	int fails = 0, locked;
+
+	qsort(w->s, w->n, sizeof(w->s[0]), by_seq);
 	/* a peek at the throttle: nothing is counted */
-	if ((locked = throttle(store_dir(cfg), user, NULL, now, 0, &fails, why, whycap)) < 0)
+	if ((locked = throttle(store_dir(l->cfg), user, NULL, l->now, 0, &fails, l->why,
+	                       l->whycap)) < 0)
 		locked = fails = 0;
-	if (st->n == 0)
-		fn(ctx, NULL, fails, locked);
-	for (i = 0; i < st->n; i++)
-		fn(ctx, &st->e[i].rec, fails, locked);
-	free(st);
+	if (w->n == 0)
+		l->fn(l->ctx, NULL, fails, locked);
+	for (i = 0; i < w->n; i++) {
+		if (store_get(l->t, STORE_DCODE, w->s[i].id, l->now, &v, &vlen, l->why,
+		              l->whycap) <= 0 ||
+		    dcode_record_decode(v, vlen, w->scratch) != 0) {
+			snprintf(l->why, l->whycap, "%s", CORRUPT);
+			return -1;
+		}
+		l->fn(l->ctx, w->scratch, fails, locked);
+	}
 	return 0;
 }
 
@@ -753,57 +814,89 @@ int dcode_list(const struct jwt_config *cfg, const char *user, time_t now,
                void (*fn)(void *ctx, const struct dcode_record *rec, int fails, int locked),
                void *ctx, char *why, size_t whycap)
 {
-	struct dirent *d;
-	DIR *dir;
-	int rc = 0;
+	struct lister l = { cfg, NULL, user, now, fn, ctx, why, whycap };
+	struct walk *w = calloc(1, sizeof(*w));
+	struct store *st = NULL;
+	int rc = -1, k;
 
-	if (user != NULL)
-		return list_user(cfg, user, now, fn, ctx, why, whycap);
-	if ((dir = opendir(store_dir(cfg))) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(why, whycap, "%.200s: %s", store_dir(cfg), strerror(errno));
-		return -1;
+	if (w == NULL || (w->scratch = calloc(1, sizeof(*w->scratch))) == NULL) {
+		snprintf(why, whycap, "out of memory");
+		goto out;
 	}
-	while ((d = readdir(dir)) != NULL)
-		if (dcode_user_ok(d->d_name) && list_user(cfg, d->d_name, now, fn, ctx, why,
-		                                          whycap) != 0)
-			rc = -1;
-	closedir(dir);
+	if (user != NULL && !dcode_user_ok(user)) {
+		snprintf(why, whycap, "user name not usable for desktop codes");
+		goto out;
+	}
+	if ((k = codes_open(cfg, 0, &st, why, whycap)) <= 0) {
+		rc = k;
+		goto out;
+	}
+	w->ctx = &l;
+	/* every user: the walk hands each user's group over as it ends */
+	w->flush = user == NULL ? list_group : NULL;
+	if (store_begin(st, 0, &l.t, why, whycap) != 0 ||
+	    walk_codes(l.t, user, now, w, why, whycap) != 0)
+		goto out;
+	rc = user != NULL || w->n > 0 ? list_group(w) : 0;
+out:
+	store_abort(l.t);
+	store_close(st);
+	walk_free(w);
 	return rc;
 }
 
 int dcode_revoke(const struct jwt_config *cfg, const char *user, const char *id, time_t now,
                  char *why, size_t whycap)
 {
-	char path[4200];
-	struct store *st = calloc(1, sizeof(*st));
-	size_t i;
-	int lock, exists = 0, n = 0;
+	struct walk *w = calloc(1, sizeof(*w));
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	unsigned char *val = malloc(DCODE_RECORD_MAX);
+	const void *v;
+	size_t vlen, i;
+	long long keep;
+	int n = -1, k, count = 0;
 
-	if (st == NULL)
-		return -1;
-	lock = open_store(cfg, user, 0, now, path, sizeof(path), st, &exists, why, whycap);
-	if (lock == -2) {
-		free(st);
-		return 0;
+	if (w == NULL || val == NULL || (w->scratch = calloc(1, sizeof(*w->scratch))) == NULL) {
+		snprintf(why, whycap, "out of memory");
+		goto out;
 	}
-	if (lock < 0) {
-		free(st);
-		return -1;
+	if (!dcode_user_ok(user)) {
+		snprintf(why, whycap, "user name not usable for desktop codes");
+		goto out;
 	}
-	for (i = 0; i < st->n; i++) {
-		struct dcode_record *r = &st->e[i].rec;
+	if ((k = codes_open(cfg, 0, &st, why, whycap)) <= 0) {
+		n = k;
+		goto out;
+	}
+	if (store_begin(st, 1, &t, why, whycap) != 0 ||
+	    walk_codes(t, user, now, w, why, whycap) != 0)
+		goto out;
+	for (i = 0; i < w->n; i++) {
+		struct dcode_record *r = w->scratch;
 
-		if ((id == NULL || strcmp(r->id, id) == 0) && strcmp(r->state, "live") == 0) {
-			snprintf(r->state, sizeof(r->state), "revoked");
-			n++;
+		if (w->s[i].state != STATE_LIVE || (id != NULL && strcmp(w->s[i].code_id, id) != 0))
+			continue;
+		if (store_get(t, STORE_DCODE, w->s[i].id, now, &v, &vlen, why, whycap) <= 0 ||
+		    dcode_record_decode(v, vlen, r) != 0) {
+			snprintf(why, whycap, "%s", CORRUPT);
+			goto out;
 		}
+		snprintf(r->state, sizeof(r->state), "revoked");
+		keep = (r->expires > (long long)now ? r->expires : (long long)now) + DCODE_KEEP;
+		if ((vlen = dcode_record_encode(r, val, DCODE_RECORD_MAX)) == 0 ||
+		    store_put(t, STORE_DCODE, w->s[i].id, keep, val, vlen, why, whycap) != 0)
+			goto out;
+		count++;
 	}
-	if (save(store_dir(cfg), path, st, why, whycap) != 0)
-		n = -1;
-	close(lock);
-	free(st);
+	k = store_commit(t, now, why, whycap);
+	t = NULL;
+	n = k == 0 ? count : -1;
+out:
+	store_abort(t);
+	store_close(st);
+	walk_free(w);
+	free(val);
 	return n;
 }
 

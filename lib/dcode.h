@@ -5,16 +5,19 @@
  * 255 characters).
  *
  * A code is 16 symbols of a 31-letter alphabet without 0/O, 1/I/L (79 bits
- * from getrandom), shown as XXXX-XXXX-XXXX-XXXX.  desktop_code_dir (root,
- * 0700, on tmpfs) holds one file per local user: one line per code with
- * HMAC-SHA256(.key, user, code) -- never the code --, its expiry
- * (min(now + desktop_code_ttl, token exp)), the issuer section that
- * verified the token, the token's iss/sub/jti/kid, its typ and its signed
- * claims.  When the code is typed, those claims are judged again by the
- * configuration of that moment (jwt_judge_payload: revocation, groups,
- * required claims), so a code is never stronger than its token.  Every
- * change takes an exclusive flock on USER.lock and replaces the file
- * atomically.  A code is accepted once.
+ * from getrandom), shown as XXXX-XXXX-XXXX-XXXX.  The codes live in the
+ * module's state store (lib/store.h) in desktop_code_dir (root, 0700, on
+ * tmpfs, not fsynced: codes do not survive a reboot), one record per code
+ * under the id SHA-256(user)[16] || HMAC-SHA256(.key, user, code)[16] --
+ * never the code --: a typed code is one key lookup, a user's codes one
+ * key range.  A record holds its expiry (min(now + desktop_code_ttl, token
+ * exp)), the issuer section that verified the token, the token's
+ * iss/sub/jti/kid, its typ and its signed claims.  When the code is typed,
+ * those claims are judged again by the configuration of that moment
+ * (jwt_judge_payload: revocation, groups, required claims), so a code is
+ * never stronger than its token.  A code is accepted once: lookup, check
+ * and "used" are one store transaction.  Used, revoked and expired records
+ * stay DCODE_KEEP seconds to name the refusal.
  *
  * Input of code shape that matches no code of the user is not ours (it may
  * be a password): the module passes it on.  Wrong guesses cost nobody their
@@ -67,7 +70,11 @@ struct dcode_record {
 	char groups[1024];
 	char typ[64];         /* the token's header typ */
 	char payload[DCODE_MAX_PAYLOAD + 1]; /* its signed claims, base64url */
+	long long seq;        /* minting order among the user's records */
 };
+
+/* A record as the store holds it: at most DCODE_RECORD_MAX bytes. */
+#define DCODE_RECORD_MAX 14336
 
 /* Is `cred` shaped like a desktop code: four groups of four symbols,
  * either all joined by dashes or none, all upper or all lower case?  1 and
@@ -113,13 +120,15 @@ void dcode_audit_format(char *buf, size_t cap, const char *word, const char *ver
                         const struct dcode_record *r, const char *pam_user, const char *rhost,
                         int failures, const char *why);
 
-/* Parse the text of a store file (len bytes, as load() reads it) for
- * `user` at `now`; call fn for every record kept.  0, or -1 (corrupt). */
-int dcode_store_parse(const char *text, size_t len, const char *user, time_t now,
-                      void (*fn)(void *ctx, const struct dcode_record *rec), void *ctx,
-                      char *why, size_t whycap);
+/* The stored form of r into buf (cap bytes): its length, or 0 when r is
+ * not a valid record (a field over its bound, a bad state or time). */
+size_t dcode_record_encode(const struct dcode_record *r, unsigned char *buf, size_t cap);
+/* Read a stored record: 0, or -1 (and r zeroed) unless buf is exactly one
+ * valid record as dcode_record_encode() writes it. */
+int dcode_record_decode(const unsigned char *buf, size_t len, struct dcode_record *r);
 
-/* A user name usable as a store file name. */
+/* A user name desktop codes are kept for (the rule of the former per-user
+ * store files, kept: no dot or dash first, no ".lock"/".tmp"). */
 int dcode_user_ok(const char *user);
 
 #endif

@@ -192,30 +192,44 @@ static int remove_record(struct store *st, MDB_txn *txn, unsigned char key[KEY_L
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* Add or replace one record; 1 when a live one was there (nothing done). */
+/* Write one record (replacing any there, live or not) until expires. */
+static int write_record(struct store *st, MDB_txn *txn, unsigned char key[KEY_LEN],
+                        long long expires, const void *val, size_t vlen)
+{
+	unsigned char ek[EXP_KEY_LEN];
+	unsigned long long old = 0;
+	MDB_val k = { KEY_LEN, key }, e = { EXP_KEY_LEN, ek }, v, empty = { 0, NULL };
+	int rc;
+
+	if (lookup(st, txn, key, 0, &old, &v, &rc) != 0 &&
+	    (rc = remove_record(st, txn, key, old)) != 0)
+		return rc;
+	if (rc != 0)
+		return rc;
+	/* the value is written in place: no copy of a large one on the stack */
+	v.mv_size = 8 + vlen;
+	v.mv_data = NULL;
+	if ((rc = mdb_put(txn, st->records, &k, &v, MDB_RESERVE)) != 0)
+		return rc;
+	put_be64(v.mv_data, clamp_time(expires));
+	if (vlen > 0)
+		memcpy((unsigned char *)v.mv_data + 8, val, vlen);
+	put_be64(ek, clamp_time(expires));
+	memcpy(ek + 8, key, KEY_LEN);
+	return mdb_put(txn, st->expiry, &e, &empty, 0);
+}
+
+/* Add one record unless a live one is there: 1 when it was (nothing done). */
 static int add_one(struct store *st, MDB_txn *txn, unsigned char key[KEY_LEN],
                    long long expires, const void *val, size_t vlen, time_t now, int *rc)
 {
-	unsigned char ek[EXP_KEY_LEN], buf[8 + STORE_VALUE_MAX];
 	unsigned long long old = 0;
-	MDB_val k = { KEY_LEN, key }, e = { EXP_KEY_LEN, ek }, v, empty = { 0, NULL };
-	int live = lookup(st, txn, key, now, &old, &v, rc);
+	MDB_val v;
 
-	if (*rc != 0)
-		return 0;
-	if (live > 0)
+	if (lookup(st, txn, key, now, &old, &v, rc) > 0)
 		return 1;
-	if (live < 0 && (*rc = remove_record(st, txn, key, old)) != 0)
-		return 0; /* expired, not purged yet: replaced */
-	put_be64(buf, clamp_time(expires));
-	if (vlen > 0)
-		memcpy(buf + 8, val, vlen);
-	v.mv_size = 8 + vlen;
-	v.mv_data = buf;
-	put_be64(ek, clamp_time(expires));
-	memcpy(ek + 8, key, KEY_LEN);
-	if ((*rc = mdb_put(txn, st->records, &k, &v, 0)) == 0)
-		*rc = mdb_put(txn, st->expiry, &e, &empty, 0);
+	if (*rc == 0)
+		*rc = write_record(st, txn, key, expires, val, vlen);
 	return 0;
 }
 
@@ -313,6 +327,154 @@ int store_take(struct store *st, enum store_kind kind, const unsigned char id[ST
 		return fail(rc, "commit", why, whycap);
 	}
 	return live > 0;
+}
+
+struct store_txn {
+	struct store *st;
+	MDB_txn *txn;
+	int write;
+};
+
+int store_begin(struct store *st, int write, struct store_txn **out, char *why, size_t whycap)
+{
+	struct store_txn *t = calloc(1, sizeof(*t));
+	int rc;
+
+	*out = NULL;
+	if (t == NULL) {
+		snprintf(why, whycap, "out of memory");
+		return -1;
+	}
+	t->st = st;
+	t->write = write;
+	if ((rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn)) != 0) {
+		free(t);
+		return fail(rc, "begin", why, whycap);
+	}
+	*out = t;
+	return 0;
+}
+
+void store_abort(struct store_txn *t)
+{
+	if (t != NULL) { /* a read-only one ends here too */
+		mdb_txn_abort(t->txn);
+		free(t);
+	}
+}
+
+int store_commit(struct store_txn *t, time_t now, char *why, size_t whycap)
+{
+	int rc = 0;
+
+	if (!t->write) {
+		store_abort(t);
+		return 0;
+	}
+	if ((rc = purge(t->st, t->txn, now)) != 0) {
+		store_abort(t);
+		return fail(rc, "write", why, whycap);
+	}
+	rc = mdb_txn_commit(t->txn);
+	free(t);
+	return rc != 0 ? fail(rc, "commit", why, whycap) : 0;
+}
+
+int store_get(struct store_txn *t, enum store_kind kind, const unsigned char id[STORE_ID_LEN],
+              time_t now, const void **val, size_t *vlen, char *why, size_t whycap)
+{
+	unsigned char key[KEY_LEN];
+	unsigned long long expiry = 0;
+	MDB_val v;
+	int rc, live;
+
+	*val = NULL;
+	*vlen = 0;
+	record_key(key, kind, id);
+	live = lookup(t->st, t->txn, key, now, &expiry, &v, &rc);
+	if (rc != 0)
+		return fail(rc, "read", why, whycap);
+	if (live <= 0)
+		return 0;
+	*val = (const unsigned char *)v.mv_data + 8;
+	*vlen = v.mv_size - 8;
+	return 1;
+}
+
+int store_put(struct store_txn *t, enum store_kind kind, const unsigned char id[STORE_ID_LEN],
+              long long expires, const void *val, size_t vlen, char *why, size_t whycap)
+{
+	unsigned char key[KEY_LEN];
+	int rc;
+
+	if (vlen > STORE_VALUE_MAX) {
+		snprintf(why, whycap, "state store: record too large");
+		return -1;
+	}
+	record_key(key, kind, id);
+	if ((rc = write_record(t->st, t->txn, key, expires, val, vlen)) != 0)
+		return fail(rc, "write", why, whycap);
+	return 0;
+}
+
+int store_del(struct store_txn *t, enum store_kind kind, const unsigned char id[STORE_ID_LEN],
+              char *why, size_t whycap)
+{
+	unsigned char key[KEY_LEN];
+	unsigned long long expiry = 0;
+	MDB_val v;
+	int rc;
+
+	record_key(key, kind, id);
+	if (lookup(t->st, t->txn, key, 0, &expiry, &v, &rc) != 0)
+		rc = remove_record(t->st, t->txn, key, expiry);
+	return rc != 0 ? fail(rc, "delete", why, whycap) : 0;
+}
+
+int store_walk(struct store_txn *t, enum store_kind kind, const unsigned char *prefix,
+               size_t plen, time_t now, size_t max,
+               int (*fn)(void *ctx, const unsigned char id[STORE_ID_LEN], const void *val,
+                         size_t vlen),
+               void *ctx, char *why, size_t whycap)
+{
+	unsigned char start[KEY_LEN];
+	MDB_cursor *cur = NULL;
+	MDB_val k = { 1 + plen, start }, v;
+	size_t n = 0;
+	int rc;
+
+	if (plen > STORE_ID_LEN) {
+		snprintf(why, whycap, "state store: prefix too long");
+		return -1;
+	}
+	start[0] = (unsigned char)kind;
+	if (plen > 0)
+		memcpy(start + 1, prefix, plen);
+	if ((rc = mdb_cursor_open(t->txn, t->st->records, &cur)) != 0)
+		return fail(rc, "walk", why, whycap);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != KEY_LEN || memcmp(k.mv_data, start, 1 + plen) != 0)
+			break;
+		if (v.mv_size < 8) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		if (get_be64(v.mv_data) < clamp_time(now))
+			continue; /* expired, not purged yet */
+		if (n == max) {
+			n++; /* more than max: the caller hears so */
+			break;
+		}
+		n++;
+		if (fn(ctx, (const unsigned char *)k.mv_data + 1, (const unsigned char *)v.mv_data + 8,
+		       v.mv_size - 8) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return fail(rc, "walk", why, whycap);
+	return n > (size_t)INT32_MAX ? INT32_MAX : (int)n;
 }
 
 /* Pages on LMDB's free list: reusable, so not "used". */

@@ -5,7 +5,8 @@
  * A store is an LMDB environment in a root-only (0700) directory:
  * DIR/state.mdb and DIR/state.mdb-lock.  Two of them exist: one that must
  * survive a reboot (replay_dir: one-time tokens, fsynced at every commit)
- * and one that must not (state_dir on tmpfs: setcred hand-offs).
+ * and two that must not (on tmpfs: state_dir for setcred hand-offs,
+ * desktop_code_dir for desktop codes).
  *
  * Every record is (kind, 32-byte id) -> (expiry, value), and also listed
  * in an expiry index, so a write removes up to STORE_PURGE_MAX expired
@@ -25,7 +26,7 @@
 #include <time.h>
 
 #define STORE_ID_LEN 32
-#define STORE_VALUE_MAX 4096
+#define STORE_VALUE_MAX 16384 /* the largest: a desktop code with its token's claims */
 #define STORE_PURGE_MAX 8
 #define STORE_FILE "state.mdb"
 #define JWT_DEFAULT_STATE_DIR "/run/pam_jwt/state"
@@ -40,6 +41,7 @@
 enum store_kind {
 	STORE_GRANT = 'g',      /* setcred hand-off, pam/setcred.c */
 	STORE_ONCE = 'o',       /* one-time jti, lib/replay.c */
+	STORE_DCODE = 'd',      /* desktop codes, lib/dcode.c */
 };
 
 struct store;
@@ -66,6 +68,40 @@ int store_take(struct store *st, enum store_kind kind, const unsigned char id[ST
 int store_add_many(struct store *st, enum store_kind kind,
                    const unsigned char (*ids)[STORE_ID_LEN], const long long *expires,
                    size_t n, time_t now, char *why, size_t whycap);
+
+/* Several reads and writes in one transaction (desktop codes: look a code
+ * up, check it and mark it used, or count a user's codes and add one).
+ * write = 0: a read-only snapshot that blocks nobody.  A write
+ * transaction is LMDB's single writer: keep it short, never across a
+ * signature check.  Every call below fails with -1 and a reason. */
+struct store_txn;
+int store_begin(struct store *st, int write, struct store_txn **t, char *why, size_t whycap);
+/* Write transactions: purge up to STORE_PURGE_MAX expired records, then
+ * commit; on -1 nothing was written.  t is gone either way. */
+int store_commit(struct store_txn *t, time_t now, char *why, size_t whycap);
+void store_abort(struct store_txn *t);
+
+/* The live record (kind, id): 1 and its value (valid until the next write
+ * in t or its end), 0 none (or expired). */
+int store_get(struct store_txn *t, enum store_kind kind, const unsigned char id[STORE_ID_LEN],
+              time_t now, const void **val, size_t *vlen, char *why, size_t whycap);
+/* Write (kind, id) until expires, replacing whatever was there (val must
+ * not point into the store: copy what store_get gave first). */
+int store_put(struct store_txn *t, enum store_kind kind, const unsigned char id[STORE_ID_LEN],
+              long long expires, const void *val, size_t vlen, char *why, size_t whycap);
+int store_del(struct store_txn *t, enum store_kind kind, const unsigned char id[STORE_ID_LEN],
+              char *why, size_t whycap);
+/* Call fn for the live records of kind whose id starts with the plen
+ * bytes of prefix, in id order (one B-tree seek, then neighbours), at most
+ * max of them: a fixed bound when ids begin with what they belong to (a
+ * user's codes).  fn returns nonzero to stop.  Returns how many fn saw, or
+ * max + 1 when there were more than max (the rest unseen), or -1.  Do not
+ * write in t during the walk. */
+int store_walk(struct store_txn *t, enum store_kind kind, const unsigned char *prefix,
+               size_t plen, time_t now, size_t max,
+               int (*fn)(void *ctx, const unsigned char id[STORE_ID_LEN], const void *val,
+                         size_t vlen),
+               void *ctx, char *why, size_t whycap);
 
 struct store_usage {
 	size_t records;         /* live and not yet purged */

@@ -7,7 +7,9 @@
 #   a code logs in once with the token's group_map groups; used, expired
 #   (token exp), other user's, revoked and 50 wrong codes are refused, wrong
 #   codes lock after 5 and a new code unlocks; audit lines for mint and use
-#   name iss/sub/jti/kid and never the code; the store holds only HMACs.
+#   name iss/sub/jti/kid and never the code; the store (LMDB, state.mdb)
+#   holds only HMACs, a former per-user text file is not read (and goes at
+#   the next mint), and `pam-jwt status` shows the store's usage.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "# needs root (store, SO_PEERCRED as other users)"; exit 77; }
@@ -112,7 +114,8 @@ code=$(code_for alice 1000 a1) || true
 	fail "code: '$code' $(cat "$T/client.err")"
 has "$(cat "$T/client.err")" "Desktop code for alice, one login, valid until" "client names user and expiry"
 expect_eq "$(stat -c %a:%U "$T/run/desktop")" 700:root "store directory is 0700 root"
-expect_eq "$(stat -c %a:%U "$T/run/desktop/alice")" 600:root "alice's store is 0600 root"
+expect_eq "$(stat -c %a:%U "$T/run/desktop/state.mdb")" 600:root "the code store (state.mdb) is 0600 root"
+[ ! -e "$T/run/desktop/alice" ] && pass "no per-user store file" || fail "a per-user file: $(ls -la "$T/run/desktop")"
 expect_eq "$(stat -c %a:%U "$T/run/desktop/.key")" 600:root "HMAC key is 0600 root"
 plain=${code//-/}
 if grep -rqa -e "$plain" -e "$code" "$T/run" "$T/serve.log" "$T/authlog"; then
@@ -157,7 +160,14 @@ spaced=$(answer c1s "${code//-/ }")
 expect_eq "$(direct alice "$spaced")" PAM_IGNORE "with spaces it is a passphrase: passed on"
 
 mint bob 600 b1
+# A per-user file of the former text store: never read, gone at bob's next mint.
+printf 'pam_jwt-desktop-v2\n' > "$T/run/desktop/bob"
+: > "$T/run/desktop/bob.lock"
+chmod 0600 "$T/run/desktop/bob" "$T/run/desktop/bob.lock"
 bcode=$(code_for bob 1001 b1)
+[ ! -e "$T/run/desktop/bob" ] && [ ! -e "$T/run/desktop/bob.lock" ] &&
+	pass "bob's former store file and its lock are removed at his mint" ||
+	fail "bob's former store file is still there"
 out=$(login alice "$(answer cb "$bcode")")
 expect_eq "$(code_of auth <<< "$out")" PAM_AUTH_ERR "bob's code for alice: refused"
 out=$(login bob "$T/cb" --setcred)
@@ -298,6 +308,10 @@ esac
 conf yes
 "$PAMJWT" desktop-code --config "$T/jwt.conf" --list > "$T/list.all"
 has "$(cat "$T/list.all")" "bob " "--list without a user lists every user"
+has "$(cat "$T/list.all")" "alice " "--list without a user lists alice too"
+"$PAMJWT" status --config "$T/jwt.conf" > "$T/status.out" 2>&1 || true
+has "$(cat "$T/status.out")" "state: *$T/run/desktop (desktop codes): [0-9]* records, " \
+	"pam-jwt status shows the code store's usage"
 
 # --device: the token comes from the device-flow helper's line protocol
 # (helper/device.c; here a stand-in that prints what it would).
