@@ -296,7 +296,7 @@ void jwt_config_free(struct jwt_config *cfg)
 	free(cfg);
 }
 
-static int valid_name(const char *s, size_t max)
+int jwt_valid_name(const char *s, size_t max)
 {
 	size_t n = strlen(s), i;
 
@@ -620,7 +620,7 @@ static int parse_section(struct jwt_config *cfg, char *line, const char *where,
 	}
 	*end = '\0';
 	name = trim(line + 7);
-	if (!valid_name(name, 63)) {
+	if (!jwt_valid_name(name, 63)) {
 		snprintf(err, errcap, "%s: issuer name must be 1-63 of [A-Za-z0-9._-]", where);
 		return -1;
 	}

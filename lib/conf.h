@@ -132,6 +132,11 @@ void jwt_words_free(struct jwt_words *w);
 /* The issuer section called `name`, or NULL. */
 const struct jwt_issuer *jwt_config_issuer(const struct jwt_config *cfg, const char *name);
 
+/* A name safe as a file name and in a log line: 1..max ASCII letters,
+ * digits, '.', '_' and '-', not starting with '.' or '-' (issuer
+ * sections, local user names of desktop codes). */
+int jwt_valid_name(const char *s, size_t max);
+
 /* Is the len-byte name s one of the words?  An empty name, or one with a
  * separator in it, is never a member. */
 int jwt_words_has(const struct jwt_words *w, const char *s, size_t len);

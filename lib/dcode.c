@@ -57,18 +57,8 @@ const char *dcode_verdict_name(enum dcode_verdict v)
 
 int dcode_user_ok(const char *user)
 {
-	size_t n = user != NULL ? strlen(user) : 0, i;
-
-	if (n == 0 || n > 32 || user[0] == '.' || user[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)user[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
-			return 0;
-	}
-	return strstr(user, ".lock") == NULL && strstr(user, ".tmp") == NULL;
+	return user != NULL && jwt_valid_name(user, 32) && strstr(user, ".lock") == NULL &&
+	       strstr(user, ".tmp") == NULL;
 }
 
 int dcode_shape(const char *cred, size_t len, char canon[DCODE_SYMBOLS + 1])

@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "net.h"
+#include "text.h"
 
 void jwt_nets_free(struct jwt_nets *nets)
 {
@@ -176,8 +177,7 @@ static int parse_authority(const char *s, size_t n, struct jwt_origin *o)
 		hlen = (size_t)(close - s) + 1;
 	} else {
 		for (hlen = 0; hlen < n && s[hlen] != ':'; hlen++)
-			if (!((s[hlen] >= 'a' && s[hlen] <= 'z') || (s[hlen] >= 'A' && s[hlen] <= 'Z') ||
-			      (s[hlen] >= '0' && s[hlen] <= '9') || s[hlen] == '.' || s[hlen] == '-'))
+			if (!jwt_ascii_alnum((unsigned char)s[hlen]) && s[hlen] != '.' && s[hlen] != '-')
 				return -1;
 		if (hlen == 0 || hlen >= sizeof(o->host))
 			return -1;
